@@ -1,0 +1,147 @@
+// `npm run generate -- --task <preset id | task.json> --model <catalog id | folder> --per-label N --out FILE.jsonl ...`
+// Generates labelled samples in Node with the same core as the page and writes {"text","label"} lines.
+// Output safety: samples are written to FILE.partial and renamed to FILE only when generation completes; on bad input
+// nothing is created (exit 2), on an error the partial file is removed (exit 1), on Ctrl-C it is kept as
+// FILE.partial (exit 130) so the work is not lost.
+import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { generateSamples, loadLm, selfTest } from '../core/generation/generator.ts';
+import type { SamplingConfig } from '../core/generation/types.ts';
+import { findCatalogEntry, formatBytes, resolveModel } from '../core/models/catalog.ts';
+import { findTaskPreset, TASK_PRESETS } from '../core/tasks/presets.ts';
+import type { TaskSpec } from '../core/tasks/types.ts';
+import { DEFAULT_SAMPLING, validatePerLabel, validateSampling, validateTask } from '../core/tasks/validate.ts';
+import { numberOption, parseArgs, UsageError } from './args.ts';
+import { configureNodeTransformers, NODE_MODEL_BASE, nodeFileExists } from './node-env.ts';
+
+const USAGE = `Usage: npm run generate -- --task <preset id | task.json> --model <catalog id | model folder>
+  --per-label N --out FILE.jsonl [--batch B] [--seed S] [--temperature T] [--top-k K] [--top-p P]
+  [--max-new-tokens N] [--min-words N] [--greedy] [--allow-network]
+Presets: ${TASK_PRESETS.map((t) => t.id).join(', ')}`;
+
+async function loadTask(arg: string): Promise<TaskSpec> {
+  const preset = findTaskPreset(arg);
+  if (preset) return preset;
+  if (!existsSync(arg)) throw new UsageError(`--task "${arg}" is neither a preset id nor an existing JSON file.`);
+  const text = await readFile(arg, 'utf8');
+  const v = validateTask(text);
+  if (!v.ok) throw new UsageError(`Task file ${arg} is invalid:\n- ${v.errors.join('\n- ')}`);
+  return v.task;
+}
+
+/** Returns the model id to load after configuring transformers.js; throws UsageError when unavailable. */
+async function prepareModel(arg: string, allowNetwork: boolean): Promise<string> {
+  if (!findCatalogEntry(arg) && existsSync(arg) && statSync(arg).isDirectory()) {
+    const dir = path.resolve(arg);
+    const id = path.basename(dir);
+    const res = await resolveModel(id, { localModelBase: path.dirname(dir), fileExists: nodeFileExists(dir), allowNetwork: false });
+    if (res.kind !== 'local') throw new UsageError(res.kind === 'unavailable' ? res.reason : `Model folder ${dir} is incomplete.`);
+    configureNodeTransformers({ allowNetwork: false, localModelPath: path.dirname(dir) + path.sep });
+    return id;
+  }
+  const res = await resolveModel(arg, {
+    localModelBase: NODE_MODEL_BASE,
+    fileExists: nodeFileExists(path.join(NODE_MODEL_BASE, arg)),
+    allowNetwork,
+  });
+  if (res.kind === 'unavailable') throw new UsageError(res.reason);
+  if (res.kind === 'hub') console.error(`Downloading ${res.entry.displayName} (${formatBytes(res.downloadSizeBytes)}) from the hub...`);
+  configureNodeTransformers({ allowNetwork: res.kind === 'hub' });
+  return arg;
+}
+
+async function main(): Promise<number> {
+  const { values, flags } = parseArgs(process.argv.slice(2), {
+    values: ['task', 'model', 'per-label', 'batch', 'seed', 'temperature', 'top-k', 'top-p', 'max-new-tokens', 'min-words', 'out'],
+    flags: ['allow-network', 'greedy', 'help'],
+  });
+  if (flags.has('help')) {
+    console.log(USAGE);
+    return 0;
+  }
+  for (const required of ['task', 'per-label', 'out']) {
+    if (!values.has(required)) throw new UsageError(`--${required} is required.`);
+  }
+  const task = await loadTask(values.get('task')!);
+  const perLabel = numberOption(values, 'per-label');
+  const perLabelErrors = validatePerLabel(perLabel);
+  if (perLabelErrors.length) throw new UsageError(perLabelErrors.join(' '));
+  const partial: Partial<SamplingConfig> = {
+    batchSize: numberOption(values, 'batch'),
+    seed: numberOption(values, 'seed'),
+    temperature: numberOption(values, 'temperature'),
+    topK: numberOption(values, 'top-k'),
+    topP: numberOption(values, 'top-p'),
+    maxNewTokens: numberOption(values, 'max-new-tokens'),
+    minWords: numberOption(values, 'min-words'),
+    doSample: flags.has('greedy') ? false : undefined,
+  };
+  const sv = validateSampling({ ...DEFAULT_SAMPLING, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) });
+  if (!sv.ok) throw new UsageError(`Invalid sampling settings:\n- ${sv.errors.join('\n- ')}`);
+  const out = path.resolve(values.get('out')!);
+  if (!existsSync(path.dirname(out))) throw new UsageError(`Output folder ${path.dirname(out)} does not exist.`);
+  const modelId = await prepareModel(values.get('model') ?? 'karpathy/stories260K', flags.has('allow-network'));
+
+  const lm = await loadLm({ modelId, device: 'cpu' });
+  const st = await selfTest(lm);
+  console.error(st.message);
+  if (!st.ok) return 1;
+
+  const partialPath = `${out}.partial`;
+  const stream = createWriteStream(partialPath, { encoding: 'utf8' });
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let lastLog = 0;
+  try {
+    const res = await generateSamples(lm, {
+      task,
+      perLabel: perLabel!,
+      sampling: sv.sampling,
+      signal: controller.signal,
+      onSamples: async (batch) => {
+        const text = batch.map((s) => JSON.stringify({ text: s.text, label: s.label })).join('\n') + '\n';
+        if (!stream.write(text)) await new Promise<void>((r) => stream.once('drain', () => r()));
+      },
+      onProgress: (p) => {
+        if (Date.now() - lastLog < 1000) return;
+        lastLog = Date.now();
+        console.error(`accepted ${JSON.stringify(p.acceptedByLabel)} dropped ${JSON.stringify(p.dropped)} tokens ${p.generatedTokens}`);
+      },
+    });
+    await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    const total = Object.values(res.acceptedByLabel).reduce((a, b) => a + b, 0);
+    const summary = `${total} samples, dropped ${JSON.stringify(res.dropped)}, ${res.generatedTokens} tokens in ${(res.elapsedMs / 1000).toFixed(1)} s`;
+    if (res.stopReason === 'interrupted') {
+      console.error(`Interrupted: ${summary}; kept in ${partialPath}`);
+      return 130;
+    }
+    await rename(partialPath, out);
+    if (res.stopReason === 'exhausted') {
+      console.error(`Stopped early (too many rejected generations; try sampling instead of --greedy): ${summary} -> ${out}`);
+      return 1;
+    }
+    console.error(`Wrote ${summary} -> ${out}`);
+    return 0;
+  } catch (e) {
+    stream.destroy();
+    await rm(partialPath, { force: true });
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await lm.dispose();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    if (e instanceof UsageError) {
+      console.error(`Error: ${e.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(`Error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,236 @@
+// Public entry of the generation core (see notes/gen-contract.md): load a model, check it against known greedy ids,
+// and generate labelled samples for a task: prompts per label (optionally after a context stage), batched decoding,
+// ZeroGen parse rule, duplicate removal, resume from earlier samples, interrupt, progress.
+import { findCatalogEntry } from '../models/catalog.ts';
+import type { LabelSpec, TaskSpec } from '../tasks/types.ts';
+import { validatePerLabel, validateSampling, validateTask } from '../tasks/validate.ts';
+import { decodeJobs, type DecodeJob } from './decoder.ts';
+import { loadLm, type LoadedLm, type LmInternals } from './lm.ts';
+import { DedupSet, parseGeneration } from './parse.ts';
+import { mixSeed, mulberry32 } from './prng.ts';
+import { counterLabelsOf, fillPrompt } from './prompt.ts';
+import type { DropReason, GeneratedSample, GenerationProgress, SamplingConfig } from './types.ts';
+
+export { loadLm };
+export type { LoadedLm, LmDevice, LoadProgress, LoadLmOptions } from './lm.ts';
+
+export interface SelfTestResult {
+  ok: boolean;
+  expectedIds: number[];
+  gotIds: number[];
+  message: string;
+}
+
+/** Ids generated greedily when a catalog entry has no reference ids (reported, not checked). */
+const UNCHECKED_SELF_TEST_TOKENS = 8;
+const DEFAULT_SELF_TEST_PROMPT = 'Once upon a time';
+
+/**
+ * Known-answer test: greedy ids after the catalog entry's prompt must equal the recorded ones. Entries without
+ * recorded ids return ok: true with message "no reference ids …" and the ids the model produced.
+ */
+export async function selfTest(lm: LoadedLm): Promise<SelfTestResult> {
+  const ref = findCatalogEntry(lm.modelId)?.selfTest;
+  const prompt = ref?.prompt ?? DEFAULT_SELF_TEST_PROMPT;
+  const n = ref ? ref.expectedIds.length : UNCHECKED_SELF_TEST_TOKENS;
+  const res = await decodeJobs(lm.internals, [{ promptIds: lm.internals.encode(prompt), rng: mulberry32(0) }], {
+    maxNewTokens: n,
+    choice: { doSample: false, temperature: 1, topK: 0, topP: 1 },
+    stopAtQuote: false,
+  });
+  const gotIds = res.tokens[0];
+  if (!ref) {
+    return {
+      ok: true,
+      expectedIds: [],
+      gotIds,
+      message: `no reference ids for "${lm.modelId}": generated ${JSON.stringify(lm.internals.decode(gotIds))} (not checked)`,
+    };
+  }
+  const ok = gotIds.length === ref.expectedIds.length && gotIds.every((id, i) => id === ref.expectedIds[i]);
+  const firstDiff = ref.expectedIds.findIndex((id, i) => gotIds[i] !== id);
+  return {
+    ok,
+    expectedIds: ref.expectedIds,
+    gotIds,
+    message: ok
+      ? `self-test passed: ${n} greedy tokens match (${JSON.stringify(lm.internals.decode(gotIds))})`
+      : `self-test FAILED at token ${firstDiff}: expected ${ref.expectedIds.join(',')} got ${gotIds.join(',')}`,
+  };
+}
+
+export interface GenerateOptions {
+  task: TaskSpec;
+  perLabel: number;
+  sampling: SamplingConfig;
+  already?: GeneratedSample[];
+  signal?: AbortSignal;
+  onSamples?: (batch: GeneratedSample[]) => void | Promise<void>;
+  onProgress?: (p: GenerationProgress) => void;
+}
+
+/** 'exhausted': too many attempts without reaching the targets (e.g. greedy decoding repeats itself). */
+export type GenerationStopReason = 'done' | 'interrupted' | 'exhausted';
+
+export type GenerateResult = GenerationProgress & { interrupted: boolean; stopReason: GenerationStopReason };
+
+/** Give up after this many decoded jobs per missing sample (keeps greedy or degenerate settings from looping forever). */
+const MAX_JOBS_PER_SAMPLE = 20;
+
+interface PlannedJob {
+  label: LabelSpec;
+  counters: LabelSpec[];
+  index: number; // run-wide job index, seeds this job's random stream
+  context?: string;
+}
+
+/** Generates `perLabel` accepted samples per label (counting `already`). Validates its inputs first. */
+export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Promise<GenerateResult> {
+  const t = validateTask(opts.task);
+  const s = validateSampling(opts.sampling);
+  const errors = [...(t.ok ? [] : t.errors), ...(s.ok ? [] : s.errors), ...validatePerLabel(opts.perLabel)];
+  if (!t.ok || !s.ok || errors.length) throw new Error(`Invalid generation settings:\n- ${errors.join('\n- ')}`);
+  const task = t.task;
+  const sampling = s.sampling;
+  const I: LmInternals = lm.internals;
+  const started = Date.now();
+
+  const acceptedByLabel: Record<string, number> = Object.fromEntries(task.labels.map((l) => [l.name, 0]));
+  const already = opts.already ?? [];
+  for (const sample of already) if (sample.label in acceptedByLabel) acceptedByLabel[sample.label]++;
+  const dedup = new DedupSet(already.map((x) => x.text));
+  const dropped: Record<DropReason, number> = { tooShort: 0, duplicate: 0, empty: 0 };
+  let generatedTokens = 0;
+  const progress = (): GenerationProgress => ({
+    acceptedByLabel: { ...acceptedByLabel },
+    targetPerLabel: opts.perLabel,
+    dropped: { ...dropped },
+    generatedTokens,
+    elapsedMs: Date.now() - started,
+  });
+  const deficit = (l: LabelSpec) => Math.max(0, opts.perLabel - acceptedByLabel[l.name]);
+  const totalDeficit = () => task.labels.reduce((a, l) => a + deficit(l), 0);
+
+  const runSeed = mixSeed(sampling.seed, already.length);
+  const choice = { doSample: sampling.doSample, temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP };
+  const decay = task.selfDebiasDecay ?? 0;
+  const tokenCache = new Map<string, number[]>();
+  const encode = (text: string) => {
+    let ids = tokenCache.get(text);
+    if (!ids) {
+      ids = I.encode(text);
+      if (tokenCache.size > 10_000) tokenCache.clear();
+      tokenCache.set(text, ids);
+    }
+    return ids;
+  };
+
+  const maxJobs = totalDeficit() * MAX_JOBS_PER_SAMPLE + 100;
+  let jobIndex = 0;
+  let stopReason: GenerationStopReason = 'done';
+  opts.onProgress?.(progress());
+
+  while (totalDeficit() > 0) {
+    if (opts.signal?.aborted) {
+      stopReason = 'interrupted';
+      break;
+    }
+    if (jobIndex >= maxJobs) {
+      stopReason = 'exhausted';
+      break;
+    }
+    // Plan a batch: round-robin over labels that still need samples, at most their deficit each, within batchSize rows.
+    const planned: PlannedJob[] = [];
+    const assigned = new Map<string, number>();
+    let rows = 0;
+    for (let added = true; added; ) {
+      added = false;
+      for (const label of task.labels) {
+        if ((assigned.get(label.name) ?? 0) >= deficit(label)) continue;
+        const counters = counterLabelsOf(task, label);
+        const cost = 1 + counters.length;
+        if (planned.length > 0 && rows + cost > sampling.batchSize) continue;
+        planned.push({ label, counters, index: jobIndex++ });
+        assigned.set(label.name, (assigned.get(label.name) ?? 0) + 1);
+        rows += cost;
+        added = true;
+      }
+    }
+
+    // Context stage: fixed values drawn per job, or generated (e.g. a movie title) in one batched pass.
+    let jobs = planned;
+    if (task.context) {
+      const ctx = task.context;
+      if (ctx.values && ctx.values.length > 0) {
+        for (const job of jobs) {
+          const rng = mulberry32(mixSeed(runSeed ^ 0x63747800, job.index));
+          job.context = ctx.values[Math.floor(rng() * ctx.values.length)];
+        }
+      } else {
+        const ctxRes = await decodeJobs(
+          I,
+          jobs.map((job) => ({ promptIds: encode(ctx.prompt), rng: mulberry32(mixSeed(runSeed ^ 0x63747800, job.index)) })),
+          { maxNewTokens: ctx.maxNewTokens, choice, signal: opts.signal },
+        );
+        generatedTokens += ctxRes.generatedTokens;
+        if (ctxRes.interrupted) {
+          stopReason = 'interrupted';
+          break;
+        }
+        jobs.forEach((job, i) => {
+          const parsed = parseGeneration(I.decode(ctxRes.tokens[i]), 1);
+          if (parsed.ok) job.context = parsed.text;
+        });
+        jobs = jobs.filter((job) => job.context !== undefined);
+        if (jobs.length === 0) continue;
+      }
+    }
+
+    const decodeInput: DecodeJob[] = jobs.map((job) => ({
+      promptIds: encode(fillPrompt(job.label.prompt, job.context)),
+      counterPromptIds: job.counters.map((c) => encode(fillPrompt(c.prompt, job.context))),
+      rng: mulberry32(mixSeed(runSeed, job.index)),
+    }));
+    const tokensBefore = generatedTokens;
+    const res = await decodeJobs(I, decodeInput, {
+      maxNewTokens: sampling.maxNewTokens,
+      choice,
+      debiasDecay: decay,
+      signal: opts.signal,
+      onStep: opts.onProgress
+        ? (n) => {
+            generatedTokens = tokensBefore + n;
+            opts.onProgress!(progress());
+          }
+        : undefined,
+    });
+    generatedTokens = tokensBefore + res.generatedTokens;
+
+    const accepted: GeneratedSample[] = [];
+    jobs.forEach((job, i) => {
+      if (res.finish[i] === 'interrupted') return; // unfinished text is not a sample
+      if (deficit(job.label) === 0) return; // target reached meanwhile
+      const parsed = parseGeneration(I.decode(res.tokens[i]), sampling.minWords);
+      if (!parsed.ok) {
+        dropped[parsed.reason]++;
+        return;
+      }
+      if (!dedup.add(parsed.text)) {
+        dropped.duplicate++;
+        return;
+      }
+      acceptedByLabel[job.label.name]++;
+      const sample: GeneratedSample = { text: parsed.text, label: job.label.name };
+      if (job.context !== undefined) sample.context = job.context;
+      accepted.push(sample);
+    });
+    if (accepted.length > 0) await opts.onSamples?.(accepted);
+    opts.onProgress?.(progress());
+    if (res.interrupted) {
+      stopReason = 'interrupted';
+      break;
+    }
+  }
+  if (stopReason === 'done' && opts.signal?.aborted && totalDeficit() > 0) stopReason = 'interrupted';
+  return { ...progress(), interrupted: stopReason === 'interrupted', stopReason };
+}

@@ -1,0 +1,65 @@
+// ZeroGen parse rule and duplicate removal for raw generations. Kept apart from the decoding loop so the rules are
+// easy to read and unit-test: a generation continues an opening quote, so the sample is the quoted text.
+import type { DropReason } from './types.ts';
+
+export type ParseResult = { ok: true; text: string } | { ok: false; reason: DropReason };
+
+/** Counts whitespace-separated words. */
+export function countWords(text: string): number {
+  const t = text.trim();
+  return t === '' ? 0 : t.split(/\s+/).length;
+}
+
+/**
+ * Cuts a raw continuation the ZeroGen way: at the closing quote if there is one, else at the first newline, else
+ * after the last sentence end (. ! ?), so an unfinished sentence at the token limit is dropped from the end; when none
+ * of those occur the whole text is kept. Drops the result when it is empty or has fewer than `minWords` words.
+ */
+export function parseGeneration(raw: string, minWords: number): ParseResult {
+  let text = raw;
+  const quote = text.indexOf('"');
+  const newline = text.indexOf('\n');
+  if (quote >= 0) text = text.slice(0, quote);
+  else if (newline >= 0) text = text.slice(0, newline);
+  else {
+    const stop = Math.max(text.lastIndexOf('.'), text.lastIndexOf('!'), text.lastIndexOf('?'));
+    if (stop >= 0) text = text.slice(0, stop + 1);
+  }
+  // A newline before the closing quote still ends the sample.
+  const nl = text.indexOf('\n');
+  if (nl >= 0) text = text.slice(0, nl);
+  text = text.replace(/\s+/g, ' ').trim();
+  if (text === '') return { ok: false, reason: 'empty' };
+  if (countWords(text) < minWords) return { ok: false, reason: 'tooShort' };
+  return { ok: true, text };
+}
+
+/** Key used for exact-duplicate detection: whitespace runs collapsed, trimmed (case is kept). */
+export function dedupKey(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Exact-duplicate filter over everything accepted in a run (including resumed samples). */
+export class DedupSet {
+  private readonly seen = new Set<string>();
+
+  constructor(texts: Iterable<string> = []) {
+    for (const t of texts) this.seen.add(dedupKey(t));
+  }
+
+  /** Adds the text; returns false when an equal text (after whitespace normalisation) was already present. */
+  add(text: string): boolean {
+    const key = dedupKey(text);
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
+  }
+
+  has(text: string): boolean {
+    return this.seen.has(dedupKey(text));
+  }
+
+  get size(): number {
+    return this.seen.size;
+  }
+}

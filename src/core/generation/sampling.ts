@@ -1,0 +1,193 @@
+// Next-token choice on one row of logits (Float32Array, length = vocab size): greedy argmax or seeded sampling with
+// temperature, top-k and top-p, plus ZeroGen / Schick et al. self-debiasing. Works in place on preallocated scratch
+// buffers so the per-token cost is a few passes over the vocabulary and no allocation.
+
+export interface TokenChoiceConfig {
+  doSample: boolean;
+  temperature: number;
+  topK: number; // 0 = off
+  topP: number; // 1 = off
+}
+
+/** Reusable buffers, one set per decoding loop. */
+export interface SamplerScratch {
+  probs: Float32Array; // [V]
+  work: Float32Array; // [V]
+  order: Uint32Array; // [V]
+}
+
+export function createScratch(vocabSize: number): SamplerScratch {
+  return { probs: new Float32Array(vocabSize), work: new Float32Array(vocabSize), order: new Uint32Array(vocabSize) };
+}
+
+export function argmax(row: Float32Array): number {
+  let best = 0;
+  let bestValue = -Infinity;
+  for (let i = 0; i < row.length; i++) {
+    if (row[i] > bestValue) {
+      bestValue = row[i];
+      best = i;
+    }
+  }
+  return best;
+}
+
+/** Writes softmax(row) into `out` (same length). */
+export function softmaxInto(row: Float32Array, out: Float32Array): void {
+  let max = -Infinity;
+  for (let i = 0; i < row.length; i++) if (row[i] > max) max = row[i];
+  let sum = 0;
+  for (let i = 0; i < row.length; i++) {
+    const e = Math.exp(row[i] - max);
+    out[i] = e;
+    sum += e;
+  }
+  const inv = 1 / sum;
+  for (let i = 0; i < row.length; i++) out[i] *= inv;
+}
+
+/**
+ * Self-debiasing (Schick et al. 2021, used by ZeroGen): p̃(w) = α(Δ(w))·p(w) with Δ(w) = p(w) − max_c p_c(w) and
+ * α(Δ) = 1 if Δ ≥ 0 else exp(λ·Δ). Tokens that a counter-label prompt makes more likely than the label's own prompt
+ * are pushed down. Writes log p̃ (unnormalised, −Infinity for zero) into `outLogits` so it can go through pickToken.
+ */
+export function selfDebiasInto(
+  mainLogits: Float32Array,
+  counterLogits: Float32Array[],
+  decay: number,
+  outLogits: Float32Array,
+  scratch: SamplerScratch,
+): void {
+  const p = scratch.probs;
+  const maxCounter = scratch.work;
+  softmaxInto(mainLogits, p);
+  maxCounter.fill(0);
+  const tmp = outLogits; // used as scratch for each counter's probabilities before the final write
+  for (const c of counterLogits) {
+    softmaxInto(c, tmp);
+    for (let i = 0; i < tmp.length; i++) if (tmp[i] > maxCounter[i]) maxCounter[i] = tmp[i];
+  }
+  for (let i = 0; i < p.length; i++) {
+    const delta = p[i] - maxCounter[i];
+    const alpha = delta >= 0 ? 1 : Math.exp(decay * delta);
+    const q = alpha * p[i];
+    outLogits[i] = q > 0 ? Math.log(q) : -Infinity;
+  }
+}
+
+/** Value of the k-th largest element (1-based) of `values[0..n)`, found by quickselect on a copy in `work`. */
+export function kthLargest(values: Float32Array, k: number, work: Float32Array): number {
+  const n = values.length;
+  work.set(values);
+  const target = n - k; // index in ascending order
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    // median of three as pivot
+    const a = work[lo];
+    const b = work[mid];
+    const c = work[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (work[i] < pivot) i++;
+      while (work[j] > pivot) j--;
+      if (i <= j) {
+        const t = work[i];
+        work[i] = work[j];
+        work[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return work[target];
+  }
+  return work[target];
+}
+
+/** Relative probability below which tokens are ignored by top-p (keeps the sort short on large vocabularies). */
+const TOP_P_NEGLIGIBLE = 1e-9;
+
+/** Relative probability of the first, cheap candidate set for top-p (most of the mass is usually above it). */
+const TOP_P_FIRST_TIER = 1e-3;
+
+/**
+ * Zeroes every probability outside the nucleus (smallest set of most likely tokens whose mass reaches topP of the
+ * total). Sorts only the tokens above TOP_P_FIRST_TIER × max first, which is exact whenever they already hold the
+ * nucleus mass (the usual case), and falls back to all tokens above TOP_P_NEGLIGIBLE otherwise.
+ */
+function applyTopP(probs: Float32Array, topP: number, order: Uint32Array, work: Float32Array): void {
+  const V = probs.length;
+  let total = 0;
+  let max = 0;
+  for (let i = 0; i < V; i++) {
+    total += probs[i];
+    if (probs[i] > max) max = probs[i];
+  }
+  const keepMass = topP * total;
+  for (const tier of [TOP_P_FIRST_TIER * max, TOP_P_NEGLIGIBLE * max]) {
+    let n = 0;
+    let tierMass = 0;
+    for (let i = 0; i < V; i++) {
+      if (probs[i] > tier) {
+        order[n++] = i;
+        tierMass += probs[i];
+      }
+    }
+    if (tierMass < keepMass && tier > TOP_P_NEGLIGIBLE * max) continue;
+    const candidates = order.subarray(0, n);
+    candidates.sort((x, y) => probs[y] - probs[x] || x - y);
+    let cum = 0;
+    let cut = n;
+    for (let r = 0; r < n; r++) {
+      cum += probs[candidates[r]];
+      if (cum >= keepMass) {
+        cut = r + 1;
+        break;
+      }
+    }
+    for (let r = 0; r < cut; r++) work[r] = probs[candidates[r]];
+    probs.fill(0);
+    for (let r = 0; r < cut; r++) probs[candidates[r]] = work[r];
+    return;
+  }
+}
+
+/** Chooses the next token from one row of logits. `rng` returns floats in [0, 1). */
+export function pickToken(
+  logits: Float32Array,
+  cfg: TokenChoiceConfig,
+  rng: () => number,
+  scratch: SamplerScratch,
+): number {
+  if (!cfg.doSample) return argmax(logits);
+  const V = logits.length;
+  const probs = scratch.probs;
+  let max = -Infinity;
+  for (let i = 0; i < V; i++) if (logits[i] > max) max = logits[i];
+  if (max === -Infinity) return argmax(logits);
+  const invTemp = 1 / cfg.temperature;
+  for (let i = 0; i < V; i++) probs[i] = Math.exp((logits[i] - max) * invTemp); // max token has 1
+  if (cfg.topK > 0 && cfg.topK < V) {
+    const threshold = kthLargest(probs, cfg.topK, scratch.work);
+    for (let i = 0; i < V; i++) if (probs[i] < threshold) probs[i] = 0;
+  }
+  if (cfg.topP < 1) applyTopP(probs, cfg.topP, scratch.order, scratch.work);
+  let sum = 0;
+  for (let i = 0; i < V; i++) sum += probs[i];
+  let u = rng() * sum;
+  let last = 0;
+  for (let i = 0; i < V; i++) {
+    const p = probs[i];
+    if (p > 0) {
+      last = i;
+      u -= p;
+      if (u < 0) return i;
+    }
+  }
+  return last;
+}

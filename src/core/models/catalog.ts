@@ -1,0 +1,179 @@
+// The models the app knows about, their download sizes and the exact files transformers.js v4 requests for the chosen
+// dtype, and how a model id is resolved: a local folder (bundled / offline model pack) first, the Hugging Face hub only
+// when the user allowed network, otherwise 'unavailable' with a reason. transformers.js loads decoder-only models from
+// `onnx/model<suffix>.onnx`, suffix by dtype: fp32 '', fp16 '_fp16', q8 '_quantized', q4 '_q4', q4f16 '_q4f16'
+// (DEFAULT_DTYPE_SUFFIX_MAPPING in @huggingface/transformers src/utils/dtypes.js).
+
+export type CatalogDtype = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
+
+export interface CatalogEntry {
+  id: string;
+  displayName: string;
+  /** Total bytes of `files` for `dtype` (hub sizes, rounded; shown to the user before a download). */
+  downloadSizeBytes: number;
+  dtype: CatalogDtype;
+  variant: 'base' | 'instruct';
+  bundled: boolean;
+  /** Paths relative to the model folder that must exist (transformers.js names for `dtype`). */
+  files: string[];
+  /** Known-answer greedy test: the first ids generated after `prompt` (no special handling, BOS as the tokenizer adds). */
+  selfTest?: { prompt: string; expectedIds: number[] };
+  /** One line for the UI. */
+  description?: string;
+}
+
+export const ONNX_SUFFIX_BY_DTYPE: Record<CatalogDtype, string> = {
+  fp32: '',
+  fp16: '_fp16',
+  q8: '_quantized',
+  q4: '_q4',
+  q4f16: '_q4f16',
+};
+
+/** The ONNX file transformers.js v4 requests for a decoder-only model in this dtype. */
+export function onnxFileFor(dtype: CatalogDtype): string {
+  return `onnx/model${ONNX_SUFFIX_BY_DTYPE[dtype]}.onnx`;
+}
+
+function filesFor(dtype: CatalogDtype): string[] {
+  return ['config.json', 'tokenizer.json', 'tokenizer_config.json', onnxFileFor(dtype)];
+}
+
+const MB = 1024 * 1024;
+
+export const DEFAULT_MODEL_ID = 'karpathy/stories260K';
+
+export const MODEL_CATALOG: CatalogEntry[] = [
+  {
+    id: 'karpathy/stories260K',
+    displayName: 'TinyStories 260K (bundled)',
+    downloadSizeBytes: 1_226_065 + 12_327 + 502 + 293,
+    dtype: 'fp32',
+    variant: 'base',
+    bundled: true,
+    files: filesFor('fp32'),
+    description: 'Tiny Llama trained on children\'s stories; ships with the app, works offline.',
+    // Recorded with greedy decoding (onnxruntime-node and the page agree): "..., there was a little girl named Lily."
+    selfTest: {
+      prompt: 'Once upon a time',
+      expectedIds: [432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426, 338, 401, 396, 267, 337],
+    },
+  },
+  {
+    id: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+    displayName: 'SmolLM2 135M Instruct (q8)',
+    downloadSizeBytes: Math.round(138.4 * MB + 2.1 * MB + 4 * 1024),
+    dtype: 'q8',
+    variant: 'instruct',
+    bundled: false,
+    files: filesFor('q8'),
+    description: 'Small general English model; used with the prompts as plain text.',
+  },
+  {
+    id: 'onnx-community/Qwen2.5-0.5B-Instruct',
+    displayName: 'Qwen2.5 0.5B Instruct (q4f16)',
+    downloadSizeBytes: Math.round(483 * MB + 6.7 * MB + 8 * 1024),
+    dtype: 'q4f16',
+    variant: 'instruct',
+    bundled: false,
+    files: filesFor('q4f16'),
+    description: 'Largest option; best text, needs WebGPU with shader-f16 to be fast.',
+  },
+  {
+    id: 'Xenova/distilgpt2',
+    displayName: 'DistilGPT-2 (q8)',
+    downloadSizeBytes: Math.round(84.2 * MB + 1.3 * MB + 2 * 1024),
+    dtype: 'q8',
+    variant: 'base',
+    bundled: false,
+    files: filesFor('q8'),
+    description: 'Base GPT-2 family model (ZeroGen used GPT-2 XL).',
+  },
+  {
+    id: 'Xenova/gpt2',
+    displayName: 'GPT-2 small (q8)',
+    downloadSizeBytes: Math.round(125.6 * MB + 1.3 * MB + 2 * 1024),
+    dtype: 'q8',
+    variant: 'base',
+    bundled: false,
+    files: filesFor('q8'),
+    description: 'Base GPT-2 (124M), closest to the papers\' generator that fits a browser.',
+  },
+];
+
+export function findCatalogEntry(id: string): CatalogEntry | undefined {
+  return MODEL_CATALOG.find((e) => e.id === id);
+}
+
+/** Human-readable size, e.g. "1.2 MB", "483 MB". */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < MB) return `${(bytes / 1024).toFixed(1)} KB`;
+  const mb = bytes / MB;
+  return mb < 10 ? `${mb.toFixed(1)} MB` : `${Math.round(mb)} MB`;
+}
+
+/** An entry for a model id that is not in the catalog (e.g. a folder given to the CLI): fp32, no self-test. */
+export function customEntry(id: string, dtype: CatalogDtype = 'fp32'): CatalogEntry {
+  return {
+    id,
+    displayName: id,
+    downloadSizeBytes: 0,
+    dtype,
+    variant: 'base',
+    bundled: false,
+    files: filesFor(dtype),
+  };
+}
+
+export type ModelResolution =
+  | { kind: 'local'; entry: CatalogEntry; baseUrl: string }
+  | { kind: 'hub'; entry: CatalogEntry; downloadSizeBytes: number }
+  | { kind: 'unavailable'; entry: CatalogEntry; reason: string };
+
+/** Checks that every file of `entry` exists; `fileExists` gets paths relative to the model folder. */
+export async function checkModelFiles(
+  entry: CatalogEntry,
+  fileExists: (relPath: string) => Promise<boolean>,
+): Promise<{ ok: true } | { ok: false; missing: string[]; message: string }> {
+  const present = await Promise.all(entry.files.map((f) => fileExists(f).catch(() => false)));
+  const missing = entry.files.filter((_, i) => !present[i]);
+  if (missing.length === 0) return { ok: true };
+  return {
+    ok: false,
+    missing,
+    message: `Model "${entry.id}" (${entry.dtype}) is missing ${missing.length === 1 ? 'file' : 'files'}: ${missing.join(', ')}`,
+  };
+}
+
+/**
+ * Decides where a model comes from. `fileExists` receives paths relative to `<localModelBase>/<id>/`.
+ * Unknown ids get a custom fp32 entry (local only, never downloaded).
+ */
+export async function resolveModel(
+  id: string,
+  opts: { localModelBase: string; fileExists: (relPath: string) => Promise<boolean>; allowNetwork: boolean },
+): Promise<ModelResolution> {
+  const known = findCatalogEntry(id);
+  const entry = known ?? customEntry(id);
+  const base = opts.localModelBase.endsWith('/') ? opts.localModelBase : `${opts.localModelBase}/`;
+  const check = await checkModelFiles(entry, opts.fileExists);
+  if (check.ok) return { kind: 'local', entry, baseUrl: `${base}${id}/` };
+  if (!known) {
+    return { kind: 'unavailable', entry, reason: `Unknown model "${id}" and no complete local copy: ${check.message}` };
+  }
+  if (entry.bundled) {
+    return { kind: 'unavailable', entry, reason: `The bundled model is damaged or incomplete. ${check.message}` };
+  }
+  const size = formatBytes(entry.downloadSizeBytes);
+  if (!opts.allowNetwork) {
+    return {
+      kind: 'unavailable',
+      entry,
+      reason:
+        `"${entry.displayName}" is not available offline and needs a ${size} download from the Hugging Face hub. ` +
+        `Allow network access, or add an offline model pack with ${entry.files.join(', ')} under ${base}${id}/.`,
+    };
+  }
+  return { kind: 'hub', entry, downloadSizeBytes: entry.downloadSizeBytes };
+}

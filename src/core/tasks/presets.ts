@@ -1,0 +1,144 @@
+// Built-in generation tasks: the prompts of the ZeroGen / SunGen papers for their 8 benchmarks (copied from the
+// authors' task files, `<C>` / `<X1>` → `{context}`, labels mapped by meaning, not by the files' numeric ids) and the
+// default "happy vs sad stories" task whose prompts suit the bundled TinyStories model. Embedded here because the page
+// cannot read ../shared; tests/unit/tasks-presets.test.ts checks them against the files.
+import type { TaskSpec } from './types.ts';
+
+/** SunGen's default self-debiasing decay constant λ for tasks whose files list counter labels. */
+export const PAPER_DEBIAS_DECAY = 200;
+
+const movieTitle = { prompt: 'Movie: "', maxNewTokens: 16 };
+
+/** Product categories used as fixed contexts for Amazon Elec (SunGen tasks/amazon/category_names.txt, in order). */
+export const AMAZON_CATEGORIES: string[] = [
+  'Electronics', 'Keyboard', 'Mouse', 'DVD players', 'CD player', 'MiniDV recorder', 'MP3 Player', 'FM reception',
+  'Printer', 'Adaptor', 'SD card', 'Cell Phone', 'Camera', 'Headphone', 'Computer', 'Electronics Accessories',
+  'Home Audio', 'Video Game Consoles', 'Service Plan', 'GPS', 'Television', 'Video', 'Computer', 'Desktop PC', 'Laptop',
+  'eBook Readers', 'GPS Finders', 'Portable Audio', 'Video', 'Security', 'Surveillance', 'Vehicle Electronics',
+  'Accessories', 'eBook Readers', 'Portable Audio', 'Wearable Technology', 'Gadget', 'Electronics Warranties',
+  'Television', 'Car', 'Video Projectors',
+];
+
+const DBPEDIA_CLASSES = [
+  'Company', 'School', 'Artist', 'Athlete', 'Politician', 'Transportation', 'Building', 'Natural Place', 'Village',
+  'Animal', 'Plant', 'Album', 'Film', 'Book',
+];
+
+function others(all: string[], name: string): string[] {
+  return all.filter((n) => n !== name);
+}
+
+export const DEFAULT_TASK_ID = 'happy-sad-stories';
+
+export const TASK_PRESETS: TaskSpec[] = [
+  {
+    id: 'happy-sad-stories',
+    name: 'Happy vs sad stories (TinyStories)',
+    source: 'SunGen Lab (written for the bundled TinyStories model)',
+    labels: [
+      // A character speaking: the parse rule keeps what she says, up to the closing quote.
+      { name: 'happy', prompt: 'Lily was very happy. She smiled and said, "', counterLabels: ['sad'] },
+      { name: 'sad', prompt: 'Lily was very sad. She cried and said, "', counterLabels: ['happy'] },
+    ],
+    // Tried on stories260K: λ = 50 makes the two labels' lines clearly more distinct than no debiasing.
+    selfDebiasDecay: 50,
+  },
+  {
+    id: 'imdb',
+    name: 'IMDb (movie reviews)',
+    source: 'ZeroGen tasks/imdb/imdb-x1.json + imdb-x2.json (label "0" = positive, "1" = negative)',
+    context: movieTitle,
+    labels: [
+      { name: 'positive', prompt: 'The movie review in positive sentiment for movie "{context}" is: "' },
+      { name: 'negative', prompt: 'The movie review in negative sentiment for movie "{context}" is: "' },
+    ],
+  },
+  {
+    id: 'sst-2',
+    name: 'SST-2 (movie review sentences)',
+    source: 'ZeroGen tasks/sst-2/sst-2-x1.json + sst-2-x2.json (label "0" = positive, "1" = negative)',
+    context: movieTitle,
+    labels: [
+      { name: 'positive', prompt: 'The movie review in positive sentiment for movie "{context}" is: "' },
+      { name: 'negative', prompt: 'The movie review in negative sentiment for movie "{context}" is: "' },
+    ],
+  },
+  {
+    id: 'rotten-tomatoes',
+    name: 'Rotten Tomatoes (movie reviews)',
+    source: 'ZeroGen tasks/sst-2 prompts (the papers use the movie-review prompt for Rotten Tomatoes; no file of its own)',
+    context: movieTitle,
+    labels: [
+      { name: 'positive', prompt: 'The movie review in positive sentiment for movie "{context}" is: "' },
+      { name: 'negative', prompt: 'The movie review in negative sentiment for movie "{context}" is: "' },
+    ],
+  },
+  {
+    id: 'amazon-elec',
+    name: 'Amazon Elec (product reviews)',
+    source: 'SunGen tasks/amazon/elec-x2.json (label "0" = positive, "1" = negative) + category_names.txt as contexts',
+    context: { prompt: 'Product category: "', values: AMAZON_CATEGORIES, maxNewTokens: 8 },
+    selfDebiasDecay: PAPER_DEBIAS_DECAY,
+    labels: [
+      { name: 'positive', prompt: 'The "{context}" product review in positive sentiment is: "', counterLabels: ['negative'] },
+      { name: 'negative', prompt: 'The "{context}" product review in negative sentiment is: "', counterLabels: ['positive'] },
+    ],
+  },
+  {
+    id: 'yelp',
+    name: 'Yelp (restaurant reviews)',
+    source: 'SunGen tasks/yelp/yelp-x1.json + yelp-x2.json (label "0" = negative, "1" = positive)',
+    context: { prompt: 'Restaurant: "', maxNewTokens: 16 },
+    selfDebiasDecay: PAPER_DEBIAS_DECAY,
+    labels: [
+      { name: 'positive', prompt: 'The "{context}" restaurant review in positive sentiment is: "', counterLabels: ['negative'] },
+      { name: 'negative', prompt: 'The "{context}" restaurant review in negative sentiment is: "', counterLabels: ['positive'] },
+    ],
+  },
+  {
+    id: 'subj',
+    name: 'SUBJ (subjective vs objective)',
+    source: 'SunGen tasks/subj/subj-x1.json + subj-x2.json (label "0" = objective, "1" = subjective)',
+    context: movieTitle,
+    selfDebiasDecay: PAPER_DEBIAS_DECAY,
+    labels: [
+      {
+        name: 'objective',
+        prompt: 'The movie review with factual contents (objective) for movie "{context}": "',
+        counterLabels: ['subjective'],
+      },
+      {
+        name: 'subjective',
+        prompt: 'The movie review with opinions (subjective) for movie "{context}": "',
+        counterLabels: ['objective'],
+      },
+    ],
+  },
+  {
+    id: 'ag-news',
+    name: 'AG News (news topics)',
+    source: 'SunGen tasks/agnews/agnews-x1.json (0 World, 1 Sports, 2 Business, 3 Technology → label Sci/Tech)',
+    selfDebiasDecay: PAPER_DEBIAS_DECAY,
+    labels: [
+      { name: 'World', prompt: 'The news articles is in the category of World: "', counterLabels: ['Sports', 'Business', 'Sci/Tech'] },
+      { name: 'Sports', prompt: 'The news articles is in the category of Sports: "', counterLabels: ['World', 'Business', 'Sci/Tech'] },
+      { name: 'Business', prompt: 'The news articles is in the category of Business: "', counterLabels: ['World', 'Sports', 'Sci/Tech'] },
+      { name: 'Sci/Tech', prompt: 'The news articles is in the category of Technology: "', counterLabels: ['World', 'Sports', 'Business'] },
+    ],
+  },
+  {
+    id: 'dbpedia',
+    name: 'DBpedia (14 topics)',
+    source: 'SunGen tasks/dbpedia/dbpedia-x1.json (ids 0-13 in the order Company … Book)',
+    selfDebiasDecay: PAPER_DEBIAS_DECAY,
+    labels: DBPEDIA_CLASSES.map((c) => ({
+      name: c,
+      prompt: `The article classified to the category of ${c}: "`,
+      counterLabels: others(DBPEDIA_CLASSES, c),
+    })),
+  },
+];
+
+export function findTaskPreset(id: string): TaskSpec | undefined {
+  return TASK_PRESETS.find((t) => t.id === id);
+}

@@ -1,0 +1,198 @@
+// Validation of user-supplied tasks (JSON from the editor or the CLI) and sampling settings. Returns every problem as
+// a clear message instead of failing deep inside the generator.
+import type { SamplingConfig } from '../generation/types.ts';
+import type { ContextStage, LabelSpec, TaskSpec } from './types.ts';
+
+export const CONTEXT_PLACEHOLDER = '{context}';
+
+export const DEFAULT_SAMPLING: SamplingConfig = {
+  temperature: 1.0,
+  topK: 0,
+  topP: 0.9,
+  maxNewTokens: 48,
+  minWords: 3,
+  seed: 42,
+  batchSize: 32,
+  doSample: true,
+};
+
+/** Limits enforced by validateSampling (inclusive). */
+export const SAMPLING_LIMITS = {
+  temperature: { min: 0.01, max: 10 },
+  topK: { min: 0, max: 100_000 },
+  topP: { min: 0.01, max: 1 },
+  maxNewTokens: { min: 1, max: 1024 },
+  minWords: { min: 0, max: 1000 },
+  seed: { min: 0, max: 4294967295 },
+  batchSize: { min: 1, max: 512 },
+} as const;
+
+const MAX_CONTEXT_TOKENS = 256;
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function parseIfString(x: unknown, what: string, errors: string[]): unknown {
+  if (typeof x !== 'string') return x;
+  try {
+    return JSON.parse(x);
+  } catch (e) {
+    errors.push(`${what} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
+function checkLabel(raw: unknown, i: number, hasContext: boolean, errors: string[]): LabelSpec | undefined {
+  const where = `labels[${i}]`;
+  if (!isObject(raw)) {
+    errors.push(`${where} must be an object with "name" and "prompt".`);
+    return undefined;
+  }
+  const { name, prompt, counterLabels } = raw;
+  let ok = true;
+  if (typeof name !== 'string' || name.trim() === '') {
+    errors.push(`${where}.name must be a non-empty string.`);
+    ok = false;
+  }
+  const label = typeof name === 'string' && name.trim() !== '' ? `label "${name}"` : where;
+  if (typeof prompt !== 'string' || prompt.trim() === '') {
+    errors.push(`${label}: prompt must be a non-empty string.`);
+    ok = false;
+  } else if (hasContext && !prompt.includes(CONTEXT_PLACEHOLDER)) {
+    errors.push(`${label}: prompt must contain ${CONTEXT_PLACEHOLDER} because the task has a context stage.`);
+    ok = false;
+  } else if (!hasContext && prompt.includes(CONTEXT_PLACEHOLDER)) {
+    errors.push(`${label}: prompt contains ${CONTEXT_PLACEHOLDER} but the task has no context stage.`);
+    ok = false;
+  }
+  if (counterLabels !== undefined && (!Array.isArray(counterLabels) || !counterLabels.every((c) => typeof c === 'string'))) {
+    errors.push(`${label}: counterLabels must be a list of label names.`);
+    ok = false;
+  }
+  if (!ok) return undefined;
+  const out: LabelSpec = { name: (name as string).trim(), prompt: prompt as string };
+  if (counterLabels !== undefined) out.counterLabels = counterLabels as string[];
+  return out;
+}
+
+function checkContext(raw: unknown, errors: string[]): ContextStage | undefined {
+  if (!isObject(raw)) {
+    errors.push('context must be an object with "prompt" and "maxNewTokens" (and optional "values").');
+    return undefined;
+  }
+  const { prompt, values, maxNewTokens } = raw;
+  let ok = true;
+  if (typeof prompt !== 'string' || prompt.trim() === '') {
+    errors.push('context.prompt must be a non-empty string.');
+    ok = false;
+  } else if (prompt.includes(CONTEXT_PLACEHOLDER)) {
+    errors.push(`context.prompt must not contain ${CONTEXT_PLACEHOLDER}.`);
+    ok = false;
+  }
+  if (typeof maxNewTokens !== 'number' || !Number.isInteger(maxNewTokens) || maxNewTokens < 1 || maxNewTokens > MAX_CONTEXT_TOKENS) {
+    errors.push(`context.maxNewTokens must be an integer from 1 to ${MAX_CONTEXT_TOKENS}.`);
+    ok = false;
+  }
+  if (values !== undefined) {
+    if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'string' && v.trim() !== '')) {
+      errors.push('context.values must be a non-empty list of non-empty strings.');
+      ok = false;
+    }
+  }
+  if (!ok) return undefined;
+  const out: ContextStage = { prompt: prompt as string, maxNewTokens: maxNewTokens as number };
+  if (values !== undefined) out.values = values as string[];
+  return out;
+}
+
+/** Checks a task (object or JSON text). Unknown extra fields are ignored. */
+export function validateTask(x: unknown): { ok: true; task: TaskSpec } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  const raw = parseIfString(x, 'Task', errors);
+  if (errors.length) return { ok: false, errors };
+  if (!isObject(raw)) return { ok: false, errors: ['Task must be a JSON object with "id", "name" and "labels".'] };
+
+  const { id, name, labels, context, selfDebiasDecay, source } = raw;
+  if (typeof id !== 'string' || id.trim() === '') errors.push('id must be a non-empty string.');
+  if (typeof name !== 'string' || name.trim() === '') errors.push('name must be a non-empty string.');
+  if (source !== undefined && typeof source !== 'string') errors.push('source must be a string.');
+  const contextStage = context === undefined ? undefined : checkContext(context, errors);
+  const hasContext = context !== undefined;
+
+  const checked: LabelSpec[] = [];
+  if (!Array.isArray(labels) || labels.length === 0) {
+    errors.push('labels must be a non-empty list (a classifier needs at least 2 labels).');
+  } else {
+    if (labels.length < 2) errors.push('A task needs at least 2 labels.');
+    labels.forEach((l, i) => {
+      const label = checkLabel(l, i, hasContext, errors);
+      if (label) checked.push(label);
+    });
+    const seen = new Set<string>();
+    for (const l of checked) {
+      if (seen.has(l.name)) errors.push(`Duplicate label name "${l.name}".`);
+      seen.add(l.name);
+    }
+    for (const l of checked) {
+      for (const c of l.counterLabels ?? []) {
+        if (c === l.name) errors.push(`label "${l.name}": counterLabels must not contain the label itself.`);
+        else if (!seen.has(c)) errors.push(`label "${l.name}": counter label "${c}" is not a label of this task.`);
+      }
+    }
+  }
+  if (
+    selfDebiasDecay !== undefined &&
+    (typeof selfDebiasDecay !== 'number' || !Number.isFinite(selfDebiasDecay) || selfDebiasDecay < 0 || selfDebiasDecay > 10_000)
+  ) {
+    errors.push('selfDebiasDecay must be a number from 0 (off) to 10000.');
+  }
+  if (errors.length) return { ok: false, errors };
+
+  const task: TaskSpec = { id: (id as string).trim(), name: (name as string).trim(), labels: checked };
+  if (contextStage) task.context = contextStage;
+  if (selfDebiasDecay !== undefined) task.selfDebiasDecay = selfDebiasDecay as number;
+  if (source !== undefined) task.source = source as string;
+  return { ok: true, task };
+}
+
+/**
+ * Checks sampling settings (object or JSON text). Missing fields take DEFAULT_SAMPLING's value; present ones must be
+ * numbers in SAMPLING_LIMITS (integers where it makes sense), doSample a boolean.
+ */
+export function validateSampling(x: unknown): { ok: true; sampling: SamplingConfig } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  const raw = parseIfString(x, 'Sampling settings', errors);
+  if (errors.length) return { ok: false, errors };
+  if (!isObject(raw)) return { ok: false, errors: ['Sampling settings must be a JSON object.'] };
+  const out: SamplingConfig = { ...DEFAULT_SAMPLING };
+  const integers = new Set(['topK', 'maxNewTokens', 'minWords', 'seed', 'batchSize']);
+  for (const key of Object.keys(SAMPLING_LIMITS) as (keyof typeof SAMPLING_LIMITS)[]) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    const { min, max } = SAMPLING_LIMITS[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      errors.push(`${key} must be a number (got ${JSON.stringify(v)}).`);
+    } else if (integers.has(key) && !Number.isInteger(v)) {
+      errors.push(`${key} must be a whole number (got ${v}).`);
+    } else if (v < min || v > max) {
+      errors.push(`${key} must be between ${min} and ${max} (got ${v}).`);
+    } else {
+      out[key] = v;
+    }
+  }
+  if (raw.doSample !== undefined) {
+    if (typeof raw.doSample !== 'boolean') errors.push('doSample must be true or false.');
+    else out.doSample = raw.doSample;
+  }
+  if (errors.length) return { ok: false, errors };
+  return { ok: true, sampling: out };
+}
+
+/** Checks the number of samples to generate per label. */
+export function validatePerLabel(x: unknown): string[] {
+  if (typeof x !== 'number' || !Number.isInteger(x)) return [`perLabel must be a whole number (got ${JSON.stringify(x)}).`];
+  if (x <= 0) return [`perLabel must be at least 1 (got ${x}).`];
+  if (x > 1_000_000) return [`perLabel must be at most 1000000 (got ${x}).`];
+  return [];
+}
