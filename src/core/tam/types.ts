@@ -12,6 +12,12 @@ export interface TamConfig {
   seed: number;
   /** Dropout before the classifier (paper: 0.5 in final training, 0 in SunGen's inner loop). */
   dropout: number;
+  /** Optional size overrides (defaults per kind: lstm 100-d embeddings / 150 units per direction; transformer
+   *  d 128; fast 64-d embeddings). Used for small test models and benchmarks. */
+  embeddingDim?: number;
+  hiddenSize?: number;
+  /** fast only: hashed bigram buckets added to the bag of words (0 = off). */
+  bigramBuckets?: number;
 }
 
 /** A classifier whose parameters are plain tf.Variables, so custom loops can differentiate through them. */
