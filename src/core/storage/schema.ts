@@ -1,0 +1,76 @@
+// IndexedDB schema of SunGen Lab: record types, store names and the typed idb DBSchema.
+// Kept apart from the migrations so the types can be imported without pulling in idb's runtime.
+import type { DBSchema } from 'idb';
+import type { TaskSpec } from '../tasks/types.ts';
+import type { SamplingConfig } from '../generation/types.ts';
+
+export const DB_NAME = 'sungen-lab';
+
+/** Device the generator ran on ('cpu' = onnxruntime-node, only from the CLI). */
+export type RunDevice = 'webgpu' | 'wasm' | 'cpu';
+
+export type RunStatus = 'running' | 'stopped' | 'done' | 'error';
+
+/** Everything needed to reproduce (or resume) a generation run. Saved with the run. */
+export interface RunConfig {
+  task: TaskSpec;
+  modelId: string;
+  dtype: string;
+  device: RunDevice;
+  /** Why this device was chosen (capability probe, override, self-test fallback). */
+  deviceReason: string;
+  sampling: SamplingConfig;
+  perLabel: number;
+  /** Whether the user allowed network access for a hub model. */
+  allowNetwork: boolean;
+  versions: { app: string; transformers: string };
+}
+
+export interface RunRecord {
+  id: string;
+  /** ms since epoch */
+  createdAt: number;
+  updatedAt: number;
+  name: string;
+  status: RunStatus;
+  config: RunConfig;
+  /** Set when status is 'error' or 'stopped' for a reason worth showing (e.g. storage full). */
+  message?: string;
+}
+
+export interface SampleRecord {
+  /** autoIncrement key; absent before insertion. */
+  id?: number;
+  runId: string;
+  label: string;
+  text: string;
+  context?: string;
+  /** 0-based order of acceptance within the run. */
+  seq: number;
+  createdAt: number;
+}
+
+/** A trained classifier for a run (training issue). Artifacts are serialised model files. */
+export interface TrainingRecord {
+  id: string;
+  runId: string;
+  createdAt: number;
+  /** Training configuration (TAM kind, epochs, reweighting method...), owned by the training code. */
+  config: Record<string, unknown>;
+  /** One SunGen weight per sample of the run, in sample `seq` order. */
+  weights?: Float32Array;
+  /** Evaluation metrics, e.g. { 'sst2-test/accuracy': 0.71 }. */
+  metrics: Record<string, number>;
+  /** Serialised model artifacts, e.g. { 'model.json': ..., 'weights.bin': ... }. */
+  artifacts: Record<string, ArrayBuffer>;
+}
+
+export interface LabDbSchema extends DBSchema {
+  runs: { key: string; value: RunRecord; indexes: { createdAt: number } };
+  samples: {
+    key: number;
+    value: SampleRecord;
+    indexes: { runId: string; runId_label: [string, string] };
+  };
+  trainings: { key: string; value: TrainingRecord; indexes: { runId: string } };
+}

@@ -1,0 +1,44 @@
+// Validation of what goes into storage, done before any write so a bad run or batch leaves nothing behind.
+import type { GeneratedSample } from '../generation/types.ts';
+import { validateSampling, validateTask } from '../tasks/validate.ts';
+import type { RunConfig } from './schema.ts';
+
+const DEVICES = new Set(['webgpu', 'wasm', 'cpu']);
+export const MAX_PER_LABEL = 100_000;
+
+/** All problems with a run config, as readable messages (empty = valid). */
+export function validateRunConfig(config: unknown): string[] {
+  if (!config || typeof config !== 'object') return ['run config must be an object'];
+  const c = config as Partial<RunConfig>;
+  const errors: string[] = [];
+  const task = validateTask(c.task);
+  if (!task.ok) errors.push(...task.errors.map((e) => `task: ${e}`));
+  const sampling = validateSampling(c.sampling);
+  if (!sampling.ok) errors.push(...sampling.errors.map((e) => `sampling: ${e}`));
+  if (typeof c.modelId !== 'string' || c.modelId.trim() === '') errors.push('modelId must be a non-empty string');
+  if (typeof c.dtype !== 'string' || c.dtype === '') errors.push('dtype must be a non-empty string');
+  if (typeof c.device !== 'string' || !DEVICES.has(c.device)) errors.push(`device must be one of ${[...DEVICES].join(', ')}`);
+  if (typeof c.deviceReason !== 'string') errors.push('deviceReason must be a string');
+  if (typeof c.perLabel !== 'number' || !Number.isInteger(c.perLabel) || c.perLabel < 1 || c.perLabel > MAX_PER_LABEL) {
+    errors.push(`perLabel must be a whole number from 1 to ${MAX_PER_LABEL}`);
+  }
+  if (typeof c.allowNetwork !== 'boolean') errors.push('allowNetwork must be true or false');
+  if (!c.versions || typeof c.versions.app !== 'string' || typeof c.versions.transformers !== 'string') {
+    errors.push('versions must name the app and transformers.js versions');
+  }
+  return errors;
+}
+
+/** Problems with a batch of samples for a run whose task has `labels`. */
+export function validateSampleBatch(samples: readonly GeneratedSample[], labels: readonly string[]): string[] {
+  if (!Array.isArray(samples)) return ['samples must be an array'];
+  const known = new Set(labels);
+  const errors: string[] = [];
+  samples.forEach((s, i) => {
+    if (!s || typeof s !== 'object') return void errors.push(`sample ${i}: must be an object`);
+    if (typeof s.text !== 'string' || s.text.trim() === '') errors.push(`sample ${i}: text must be a non-empty string`);
+    if (typeof s.label !== 'string' || !known.has(s.label)) errors.push(`sample ${i}: label "${String(s.label)}" is not one of the run's labels (${labels.join(', ')})`);
+    if (s.context !== undefined && typeof s.context !== 'string') errors.push(`sample ${i}: context must be a string when present`);
+  });
+  return errors;
+}

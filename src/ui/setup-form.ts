@@ -1,0 +1,106 @@
+// The Generate form's raw input (strings, as typed) and its parsing into a task, sampling config and target count.
+// Every problem becomes a readable message; nothing is sent to the worker or stored unless all fields are valid.
+import type { SamplingConfig } from '../core/generation/types.ts';
+import type { TaskSpec } from '../core/tasks/types.ts';
+import { DEFAULT_SAMPLING, validateSampling, validateTask } from '../core/tasks/validate.ts';
+import { DEFAULT_TASK_ID, TASK_PRESETS } from '../core/tasks/presets.ts';
+import { DEFAULT_MODEL_ID } from '../core/models/catalog.ts';
+
+export type SamplingField = 'temperature' | 'topK' | 'topP' | 'maxNewTokens' | 'minWords' | 'seed' | 'batchSize';
+
+export interface SetupForm {
+  taskMode: 'preset' | 'custom';
+  presetId: string;
+  customJson: string;
+  modelId: string;
+  allowNetwork: boolean;
+  perLabel: string;
+  sampling: Record<SamplingField, string>;
+  doSample: boolean;
+}
+
+export interface ParsedSetup {
+  task: TaskSpec;
+  sampling: SamplingConfig;
+  perLabel: number;
+}
+
+export const SAMPLING_FIELDS: { key: SamplingField; label: string; integer: boolean; hint: string }[] = [
+  { key: 'temperature', label: 'Temperature', integer: false, hint: 'higher = more varied text' },
+  { key: 'topK', label: 'Top-k', integer: true, hint: '0 = off' },
+  { key: 'topP', label: 'Top-p', integer: false, hint: '1 = off' },
+  { key: 'maxNewTokens', label: 'Max new tokens', integer: true, hint: 'length limit per sample' },
+  { key: 'minWords', label: 'Min words', integer: true, hint: 'shorter samples are dropped' },
+  { key: 'seed', label: 'Seed', integer: true, hint: 'same seed = same samples' },
+  { key: 'batchSize', label: 'Batch size', integer: true, hint: 'prompts decoded together' },
+];
+
+export function defaultSetupForm(): SetupForm {
+  const s = DEFAULT_SAMPLING;
+  return {
+    taskMode: 'preset',
+    presetId: TASK_PRESETS.some((t) => t.id === DEFAULT_TASK_ID) ? DEFAULT_TASK_ID : (TASK_PRESETS[0]?.id ?? ''),
+    customJson: JSON.stringify(TASK_PRESETS.find((t) => t.id === DEFAULT_TASK_ID) ?? TASK_PRESETS[0], null, 2),
+    modelId: DEFAULT_MODEL_ID,
+    allowNetwork: false,
+    perLabel: '100',
+    sampling: {
+      temperature: String(s.temperature),
+      topK: String(s.topK),
+      topP: String(s.topP),
+      maxNewTokens: String(s.maxNewTokens),
+      minWords: String(s.minWords),
+      seed: String(s.seed),
+      batchSize: String(s.batchSize),
+    },
+    doSample: s.doSample,
+  };
+}
+
+/** The task from a preset id or pasted JSON. */
+export function parseTask(form: Pick<SetupForm, 'taskMode' | 'presetId' | 'customJson'>): { ok: true; task: TaskSpec } | { ok: false; errors: string[] } {
+  if (form.taskMode === 'preset') {
+    const task = TASK_PRESETS.find((t) => t.id === form.presetId);
+    return task ? { ok: true, task } : { ok: false, errors: [`Unknown preset "${form.presetId}"`] };
+  }
+  if (form.customJson.trim() === '') return { ok: false, errors: ['Custom task: paste a task as JSON'] };
+  let value: unknown;
+  try {
+    value = JSON.parse(form.customJson);
+  } catch (e) {
+    return { ok: false, errors: [`Custom task is not valid JSON: ${e instanceof Error ? e.message : String(e)}`] };
+  }
+  const checked = validateTask(value);
+  return checked.ok ? checked : { ok: false, errors: checked.errors.map((m) => `Custom task: ${m}`) };
+}
+
+function parseNumber(label: string, raw: string, integer: boolean, errors: string[]): number {
+  const text = raw.trim();
+  const n = text === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(n)) errors.push(`${label} must be a number (got "${raw}")`);
+  else if (integer && !Number.isInteger(n)) errors.push(`${label} must be a whole number (got "${raw}")`);
+  return n;
+}
+
+/** Parse every field; collect all messages rather than stopping at the first. */
+export function parseSetup(form: SetupForm): { ok: true; setup: ParsedSetup } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  const task = parseTask(form);
+  if (!task.ok) errors.push(...task.errors);
+
+  const perLabel = parseNumber('Samples per label', form.perLabel, true, errors);
+  if (Number.isInteger(perLabel) && (perLabel < 1 || perLabel > 100_000)) errors.push('Samples per label must be between 1 and 100000');
+
+  const numeric: Partial<Record<SamplingField, number>> = {};
+  const numberErrors: string[] = [];
+  for (const f of SAMPLING_FIELDS) numeric[f.key] = parseNumber(f.label, form.sampling[f.key], f.integer, numberErrors);
+  errors.push(...numberErrors);
+  let sampling: SamplingConfig | undefined;
+  if (numberErrors.length === 0) {
+    const checked = validateSampling({ ...numeric, doSample: form.doSample });
+    if (checked.ok) sampling = checked.sampling;
+    else errors.push(...checked.errors.map((m) => `Sampling: ${m}`));
+  }
+  if (errors.length > 0 || !task.ok || !sampling) return { ok: false, errors };
+  return { ok: true, setup: { task: task.task, sampling, perLabel } };
+}

@@ -1,0 +1,217 @@
+// Generation worker: loads the LM on the chosen device (self-test, WebGPU → WASM fallback), runs generation, and
+// writes every accepted batch to IndexedDB itself — so a closed tab loses at most one small batch — then tells the page.
+/// <reference lib="webworker" />
+import { generateSamples, loadLm, selfTest, type LoadedLm } from '../core/generation/generator.ts';
+import type { GeneratedSample, GenerationProgress } from '../core/generation/types.ts';
+import { resolveModel } from '../core/models/catalog.ts';
+import { httpFileExists, localModelBaseUrl } from '../core/runtime/http-files.ts';
+import { LabStore } from '../core/storage/lab-store.ts';
+import { StorageQuotaError, StorageValidationError } from '../core/storage/errors.ts';
+import { withRunLock } from '../core/storage/run-lock.ts';
+import type { RunConfig, RunDevice } from '../core/storage/schema.ts';
+import { version as APP_VERSION } from '../../package.json';
+import type { GenerateMessage, LoadMessage, WorkerEvent, WorkerRequest } from './generate-protocol.ts';
+import { computeRates, remainingSamples } from './rates.ts';
+import { TRANSFORMERS_VERSION, configureTransformersEnv } from './transformers-env.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+interface Loaded {
+  lm: LoadedLm;
+  deviceReason: string;
+  allowNetwork: boolean;
+  /** The load request that produced it, to skip reloading an identical model. */
+  key: string;
+}
+
+let loaded: Loaded | null = null;
+let store: LabStore | null = null;
+let abort: AbortController | null = null;
+let queue: Promise<void> = Promise.resolve();
+
+function post(e: WorkerEvent): void {
+  self.postMessage(e);
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function getStore(): Promise<LabStore> {
+  store ??= await LabStore.open();
+  return store;
+}
+
+async function loadOn(device: RunDevice, modelId: string, dtype: string): Promise<LoadedLm> {
+  post({ type: 'status', phase: 'loading', message: `Loading ${modelId} on ${device.toUpperCase()}…` });
+  return loadLm({
+    modelId,
+    device,
+    dtype,
+    onProgress: (p) => post({ type: 'loadProgress', file: p.file, loadedBytes: p.loadedBytes, totalBytes: p.totalBytes }),
+  });
+}
+
+/** Runs the known-answer self-test; returns whether the model may be used on this device. */
+async function runSelfTest(lm: LoadedLm): Promise<{ ok: boolean; message: string }> {
+  post({ type: 'status', phase: 'self-test', message: `Self-test on ${lm.device.toUpperCase()}…` });
+  const r = await selfTest(lm);
+  post({ type: 'selfTest', device: lm.device, ok: r.ok, message: r.message });
+  return r;
+}
+
+async function handleLoad(msg: LoadMessage): Promise<void> {
+  const key = JSON.stringify([msg.modelId, msg.device, msg.allowNetwork, msg.appBaseUrl]);
+  if (loaded && loaded.key === key) {
+    post({ type: 'device', device: loaded.lm.device, reason: loaded.deviceReason, modelId: loaded.lm.modelId, dtype: loaded.lm.dtype });
+    post({ type: 'status', phase: 'ready', message: 'Model ready' });
+    return;
+  }
+  if (loaded) {
+    await loaded.lm.dispose();
+    loaded = null;
+  }
+  post({ type: 'status', phase: 'loading', message: `Checking model files of ${msg.modelId}…` });
+  const localModelBase = localModelBaseUrl(msg.appBaseUrl);
+  const resolution = await resolveModel(msg.modelId, {
+    localModelBase,
+    fileExists: httpFileExists(`${localModelBase}${msg.modelId}/`),
+    allowNetwork: msg.allowNetwork,
+  });
+  if (resolution.kind === 'unavailable') throw new ModelError(resolution.reason);
+  configureTransformersEnv({ localModelBase, source: resolution.kind });
+  const dtype = resolution.entry.dtype;
+
+  let device: RunDevice = msg.device;
+  let reason = msg.deviceReason;
+  let lm: LoadedLm;
+  try {
+    lm = await loadOn(device, msg.modelId, dtype);
+  } catch (e) {
+    if (device !== 'webgpu') throw new ModelError(errorText(e));
+    reason = `loading on WebGPU failed (${errorText(e)}); fell back to WASM`;
+    device = 'wasm';
+    lm = await loadOn(device, msg.modelId, dtype).catch((e2: unknown) => {
+      throw new ModelError(errorText(e2));
+    });
+  }
+  let check = await runSelfTest(lm);
+  if (!check.ok && device === 'webgpu') {
+    await lm.dispose();
+    reason = `the WebGPU self-test failed (${check.message}); fell back to WASM`;
+    device = 'wasm';
+    lm = await loadOn(device, msg.modelId, dtype);
+    check = await runSelfTest(lm);
+  }
+  if (!check.ok) {
+    await lm.dispose();
+    throw new ModelError(`The model gives wrong output on ${device.toUpperCase()}: ${check.message}`);
+  }
+  loaded = { lm, deviceReason: reason, allowNetwork: msg.allowNetwork, key };
+  post({ type: 'device', device, reason, modelId: lm.modelId, dtype: lm.dtype });
+  post({ type: 'status', phase: 'ready', message: 'Model ready' });
+}
+
+class ModelError extends Error {}
+
+async function handleGenerate(msg: GenerateMessage): Promise<void> {
+  if (!loaded) throw new ModelError('No model is loaded: load a model before generating.');
+  const { lm } = loaded;
+  const db = await getStore();
+  let config: RunConfig;
+  let already: GeneratedSample[] = [];
+  if (msg.mode === 'new') {
+    config = {
+      task: msg.task,
+      modelId: lm.modelId,
+      dtype: lm.dtype,
+      device: lm.device,
+      deviceReason: loaded.deviceReason,
+      sampling: msg.sampling,
+      perLabel: msg.perLabel,
+      allowNetwork: loaded.allowNetwork,
+      versions: { app: APP_VERSION, transformers: TRANSFORMERS_VERSION },
+    };
+    await db.createRun({ id: msg.runId, name: msg.name, config });
+  } else {
+    const run = await db.getRun(msg.runId);
+    if (!run) throw new StorageValidationError([`no saved run with id "${msg.runId}"`]);
+    if (run.config.modelId !== lm.modelId) {
+      throw new ModelError(`Run "${run.name}" was generated with ${run.config.modelId}, but ${lm.modelId} is loaded.`);
+    }
+    config = run.config;
+    already = (await db.getSamples(msg.runId)).map((s) => (s.context === undefined ? { text: s.text, label: s.label } : { text: s.text, label: s.label, context: s.context }));
+    await db.updateRunStatus(msg.runId, 'running');
+  }
+
+  const runId = msg.runId;
+  const acceptedAtStart = already.length;
+  abort = new AbortController();
+  const signal = abort.signal;
+  post({ type: 'status', phase: 'generating', message: `Generating on ${lm.device.toUpperCase()}…` });
+  try {
+    const result = await withRunLock(runId, () =>
+      generateSamples(lm, {
+        task: config.task,
+        perLabel: config.perLabel,
+        sampling: config.sampling,
+        already,
+        signal,
+        onSamples: async (batch) => {
+          const records = await db.appendSamples(runId, batch);
+          post({ type: 'samples', runId, samples: records });
+        },
+        onProgress: (progress: GenerationProgress) => {
+          post({ type: 'progress', runId, progress, ...computeRates(progress, acceptedAtStart) });
+        },
+      }),
+    );
+    const { interrupted: _interrupted, stopReason, ...progress } = result;
+    const status = stopReason === 'done' || remainingSamples(progress) === 0 ? 'done' : 'stopped';
+    const message =
+      status === 'done'
+        ? undefined
+        : stopReason === 'exhausted'
+          ? 'Gave up: the model kept producing too-short or duplicate samples. Try a higher temperature or another seed, then Resume.'
+          : 'Stopped by the user; press Resume to continue.';
+    await db.updateRunStatus(runId, status, message);
+    post({ type: 'status', phase: 'ready', message: message ?? 'Done' });
+    post({ type: 'done', runId, status, progress, ...(message ? { message } : {}) });
+  } catch (e) {
+    if (e instanceof StorageQuotaError) throw e; // appendSamples already marked the run stopped
+    await db.updateRunStatus(runId, 'error', errorText(e)).catch(() => undefined);
+    throw Object.assign(e instanceof Error ? e : new Error(String(e)), { runId });
+  } finally {
+    abort = null;
+  }
+}
+
+function reportError(e: unknown, runId?: string): void {
+  const kind =
+    e instanceof StorageQuotaError ? 'quota' : e instanceof StorageValidationError ? 'validation' : e instanceof ModelError ? 'model' : 'internal';
+  const id = runId ?? (e as { runId?: string }).runId;
+  post({ type: 'error', kind, message: errorText(e), ...(id ? { runId: id } : {}) });
+  post({ type: 'status', phase: loaded ? 'ready' : 'idle', message: kind === 'model' ? 'Model not loaded' : 'Stopped after an error' });
+}
+
+self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
+  const msg = ev.data;
+  if (msg.type === 'interrupt') {
+    if (abort) {
+      post({ type: 'status', phase: 'stopping', message: 'Stopping after the current decoding step…' });
+      abort.abort();
+    }
+    return;
+  }
+  // load and generate run one after another, in arrival order.
+  queue = queue.then(async () => {
+    try {
+      if (msg.type === 'load') await handleLoad(msg);
+      else await handleGenerate(msg);
+    } catch (e) {
+      reportError(e, msg.type === 'generate' && e instanceof StorageQuotaError ? msg.runId : undefined);
+    }
+  });
+};
+
+post({ type: 'status', phase: 'idle', message: 'Worker started' });

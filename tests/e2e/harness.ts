@@ -1,0 +1,90 @@
+// Shared end-to-end harness: serve the built dist/ with Vite's preview API on 127.0.0.1 (random port), launch Debian's
+// Chromium through playwright-core, and guard every request: only the page's own origin is allowed; anything else is
+// recorded and aborted, so a test can assert that nothing left the machine.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { preview, type PreviewServer } from 'vite';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface Served {
+  server: PreviewServer;
+  /** e.g. http://127.0.0.1:41234/ */
+  baseUrl: string;
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Serve dist/ (built by `npm run build`, which `npm run test:e2e` runs first). */
+export async function serveDist(): Promise<Served> {
+  if (!existsSync(resolve(ROOT, 'dist/index.html'))) {
+    throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does it)');
+  }
+  const server = await preview({
+    root: ROOT,
+    logLevel: 'warn',
+    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+  });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('Vite preview did not report a TCP address');
+  const baseUrl = `http://127.0.0.1:${address.port}/`;
+  return {
+    server,
+    baseUrl,
+    origin: new URL(baseUrl).origin,
+    close: () => server.close(),
+  };
+}
+
+export async function launchChromium(opts: { webgpu?: boolean } = {}): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium, or set CHROMIUM_PATH`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    // --enable-unsafe-webgpu exposes the SwiftShader adapter, so the app's "fallback adapter → WASM" path is exercised.
+    args: opts.webgpu === false ? [] : ['--enable-unsafe-webgpu'],
+  });
+}
+
+export interface GuardedContext {
+  context: BrowserContext;
+  /** URLs of requests that tried to leave the page's origin (all aborted). */
+  blocked: string[];
+  /** Console errors and uncaught page errors, for debugging failed tests. */
+  errors: string[];
+  newPage(): Promise<Page>;
+}
+
+/** A fresh browser context (empty IndexedDB) in which every request outside `origin` is aborted and recorded. */
+export async function guardedContext(browser: Browser, origin: string): Promise<GuardedContext> {
+  const context = await browser.newContext();
+  const blocked: string[] = [];
+  const errors: string[] = [];
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    let allowed = false;
+    try {
+      allowed = new URL(url).origin === origin;
+    } catch {
+      allowed = false;
+    }
+    // data: and blob: URLs never reach the network and carry the page's own content.
+    if (allowed || url.startsWith('data:') || url.startsWith('blob:')) await route.continue();
+    else {
+      blocked.push(url);
+      await route.abort('blockedbyclient');
+    }
+  });
+  const watch = (page: Page) => {
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  };
+  context.on('page', watch);
+  return { context, blocked, errors, newPage: () => context.newPage() };
+}
