@@ -1,19 +1,87 @@
-// `npm run bench:generate [-- --json] [--model ID] [--batches 8,16,32,64] [--tokens N] [--threads N]`
+// `npm run bench:generate [-- --json] [--browser] [--model ID] [--batches 8,16,32,64] [--tokens N] [--threads N]`
 // Single-sequence vs batched decoding of the same model in the same run, with the production decoding loop
 // (KV cache, left padding, seeded top-p sampling, no early stop so every row decodes --tokens tokens unless it hits
-// EOS). Prints a table and, with --json, one JSON object as the last line.
-import { decodeJobs } from '../core/generation/decoder.ts';
+// EOS). Node runs onnxruntime-node on the CPU; --browser builds bench/generate.html (bench/vite.config.ts), serves it
+// on 127.0.0.1 and runs the same measurement in headless Chromium on the wasm device, every request kept on that
+// origin. Prints a table and, with --json, one JSON object as the last line.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { build, preview } from 'vite';
+import { chromium } from 'playwright-core';
+import { measureGenerate, type GenerateBenchOptions, type GenerateBenchResult } from '../../bench/generate-measure.ts';
 import { loadLm, selfTest } from '../core/generation/generator.ts';
-import { mixSeed, mulberry32 } from '../core/generation/prng.ts';
-import { findTaskPreset, DEFAULT_TASK_ID } from '../core/tasks/presets.ts';
 import { numberOption, parseArgs, UsageError } from './args.ts';
 import { configureNodeTransformers } from './node-env.ts';
 
 /** Repeats a measurement until at least this much time has been spent (steadier numbers on a shared machine). */
 const MIN_MEASURE_MS = 1500;
+const BENCH_VITE_CONFIG = fileURLToPath(new URL('../../bench/vite.config.ts', import.meta.url));
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Upper bound for the whole in-page measurement. */
+const BROWSER_TIMEOUT_MS = 15 * 60_000;
+
+async function runNode(modelId: string, threads: number, opts: GenerateBenchOptions): Promise<GenerateBenchResult> {
+  configureNodeTransformers();
+  const lm = await loadLm({
+    modelId,
+    device: 'cpu',
+    sessionOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+  });
+  try {
+    const st = await selfTest(lm);
+    if (!st.ok) throw new Error(st.message);
+    return await measureGenerate(lm.internals, opts);
+  } finally {
+    await lm.dispose();
+  }
+}
+
+async function runBrowser(modelId: string, opts: GenerateBenchOptions): Promise<GenerateBenchResult> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium, or set CHROMIUM_PATH`);
+  }
+  await build({ configFile: BENCH_VITE_CONFIG, logLevel: 'warn' });
+  const server = await preview({
+    configFile: BENCH_VITE_CONFIG,
+    logLevel: 'warn',
+    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+  });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('Vite preview did not report a TCP address');
+  const baseUrl = `http://127.0.0.1:${address.port}/`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true });
+  try {
+    const context = await browser.newContext();
+    const blocked: string[] = [];
+    await context.route('**/*', async (route) => {
+      const url = route.request().url();
+      if (url.startsWith(baseUrl) || url.startsWith('data:') || url.startsWith('blob:')) await route.continue();
+      else {
+        blocked.push(url);
+        await route.abort('blockedbyclient');
+      }
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${baseUrl}generate.html`);
+    await page.waitForFunction(() => document.getElementById('status')?.dataset.ready === '1', undefined, { timeout: 60_000 });
+    page.setDefaultTimeout(BROWSER_TIMEOUT_MS);
+    const result = await page.evaluate((req) => (globalThis as any).runGenerateBench(req), { modelId, ...opts });
+    if (blocked.length > 0) throw new Error(`The bench page tried to leave 127.0.0.1: ${blocked.join(', ')}`);
+    if (errors.length > 0) throw new Error(`The bench page reported errors: ${errors.join('; ')}`);
+    return result as GenerateBenchResult;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
 
 async function main(): Promise<void> {
-  const { values, flags } = parseArgs(process.argv.slice(2), { values: ['model', 'batches', 'tokens', 'threads'], flags: ['json'] });
+  const { values, flags } = parseArgs(process.argv.slice(2), {
+    values: ['model', 'batches', 'tokens', 'threads'],
+    flags: ['json', 'browser'],
+  });
   const modelId = values.get('model') ?? 'karpathy/stories260K';
   const batches = (values.get('batches') ?? '8,16,32,64').split(',').map((s) => {
     const n = Number(s);
@@ -21,50 +89,28 @@ async function main(): Promise<void> {
     return n;
   });
   const newTokens = numberOption(values, 'tokens') ?? 64;
-  const threads = numberOption(values, 'threads');
-  configureNodeTransformers();
-  const lm = await loadLm({
-    modelId,
-    device: 'cpu',
-    sessionOptions: threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : undefined,
-  });
-  const st = await selfTest(lm);
-  if (!st.ok) throw new Error(st.message);
-  const prompt = findTaskPreset(DEFAULT_TASK_ID)!.labels[0].prompt;
-  const promptIds = lm.internals.encode(prompt);
-  const choice = { doSample: true, temperature: 1, topK: 0, topP: 0.9 };
-
-  /** Tokens per second for `batch` sequences decoded together. */
-  async function measure(batch: number): Promise<number> {
-    let tokens = 0;
-    let ms = 0;
-    let rep = 0;
-    while (ms < MIN_MEASURE_MS || rep < 2) {
-      const jobs = Array.from({ length: batch }, (_, i) => ({ promptIds, rng: mulberry32(mixSeed(rep, i)) }));
-      const t0 = performance.now();
-      const r = await decodeJobs(lm.internals, jobs, { maxNewTokens: newTokens, choice, stopAtQuote: false });
-      ms += performance.now() - t0;
-      tokens += r.generatedTokens;
-      rep++;
-    }
-    return (tokens / ms) * 1000;
+  if (!Number.isInteger(newTokens) || newTokens < 1) throw new UsageError(`--tokens must be a positive integer (got ${newTokens}).`);
+  const browserMode = flags.has('browser');
+  // One intra-op thread by default: on a small shared machine ORT's spinning worker threads slow every step down.
+  const threads = numberOption(values, 'threads') ?? 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a positive integer (got ${threads}).`);
+  if (browserMode && values.has('threads')) {
+    throw new UsageError('--threads applies to Node only (ORT wasm runs single-threaded without cross-origin isolation).');
   }
+  const opts: GenerateBenchOptions = { batches, newTokens, minMeasureMs: MIN_MEASURE_MS };
+  const r = browserMode ? await runBrowser(modelId, opts) : await runNode(modelId, threads, opts);
 
-  await measure(1); // warm-up
-  await measure(Math.max(...batches));
-  const single = await measure(1);
-  const batched: { batch: number; tokensPerSec: number }[] = [];
-  for (const b of batches) batched.push({ batch: b, tokensPerSec: await measure(b) });
-
-  const backend = `onnxruntime-node cpu (${threads ? `${threads} intra-op threads` : 'default threads'})`;
-  console.log(`model ${modelId}, ${backend}, prompt ${promptIds.length} tokens + ${newTokens} new tokens per sequence`);
-  console.log('batch  tokens/s   speedup');
-  console.log(`${'1'.padStart(5)}  ${single.toFixed(0).padStart(8)}   1.0x`);
-  for (const b of batched) {
-    console.log(`${String(b.batch).padStart(5)}  ${b.tokensPerSec.toFixed(0).padStart(8)}   ${(b.tokensPerSec / single).toFixed(1)}x`);
+  const backend = browserMode ? 'wasm (chromium)' : `onnxruntime-node cpu (${threads} intra-op thread${threads > 1 ? 's' : ''})`;
+  console.log(`model ${modelId}, ${backend}, prompt ${r.promptTokens} tokens + ${newTokens} new tokens per sequence`);
+  console.log('batch  tokens/s  speedup   ms/step = session + transformers.js + loop');
+  const single = r.single.tokensPerSec;
+  for (const m of [r.single, ...r.batched]) {
+    const f = (x: number) => x.toFixed(2).padStart(6);
+    console.log(
+      `${String(m.batch).padStart(5)}  ${m.tokensPerSec.toFixed(0).padStart(8)}  ${`${(m.tokensPerSec / single).toFixed(1)}x`.padStart(7)}` +
+        `   ${f(m.step.totalMs)} = ${f(m.step.sessionMs)} + ${f(m.step.wrapperMs)} + ${f(m.step.loopMs)}`,
+    );
   }
-  const bestSpeedup = Math.max(...batched.map((b) => b.tokensPerSec / single));
-  await lm.dispose();
   if (flags.has('json')) {
     const round = (x: number) => Math.round(x * 10) / 10;
     console.log(
@@ -72,8 +118,8 @@ async function main(): Promise<void> {
         model: modelId,
         backend,
         singleTokensPerSec: round(single),
-        batched: batched.map((b) => ({ batch: b.batch, tokensPerSec: round(b.tokensPerSec) })),
-        bestSpeedup: Math.round(bestSpeedup * 100) / 100,
+        batched: r.batched.map((b) => ({ batch: b.batch, tokensPerSec: round(b.tokensPerSec) })),
+        bestSpeedup: Math.round(r.bestSpeedup * 100) / 100,
       }),
     );
   }

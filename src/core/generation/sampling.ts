@@ -14,10 +14,26 @@ export interface SamplerScratch {
   probs: Float32Array; // [V]
   work: Float32Array; // [V]
   order: Uint32Array; // [V]
+  /** Packed sort keys for top-p: float bits of the probability and the token id in one exact double. [V] */
+  keys: Float64Array;
+  /** Float32 view of `keyBits`, used to read a probability's bit pattern. [1] */
+  keyFloat: Float32Array;
+  keyBits: Uint32Array; // [1]
 }
 
 export function createScratch(vocabSize: number): SamplerScratch {
-  return { probs: new Float32Array(vocabSize), work: new Float32Array(vocabSize), order: new Uint32Array(vocabSize) };
+  if (!Number.isInteger(vocabSize) || vocabSize < 1 || vocabSize >= 2 ** 22) {
+    throw new Error(`Vocabulary size must be an integer in [1, 2^22) for the sampler (got ${vocabSize}).`);
+  }
+  const keyBuffer = new ArrayBuffer(4);
+  return {
+    probs: new Float32Array(vocabSize),
+    work: new Float32Array(vocabSize),
+    order: new Uint32Array(vocabSize),
+    keys: new Float64Array(vocabSize),
+    keyFloat: new Float32Array(keyBuffer),
+    keyBits: new Uint32Array(keyBuffer),
+  };
 }
 
 export function argmax(row: Float32Array): number {
@@ -116,11 +132,34 @@ const TOP_P_NEGLIGIBLE = 1e-9;
 const TOP_P_FIRST_TIER = 1e-3;
 
 /**
- * Zeroes every probability outside the nucleus (smallest set of most likely tokens whose mass reaches topP of the
- * total). Sorts only the tokens above TOP_P_FIRST_TIER × max first, which is exact whenever they already hold the
- * nucleus mass (the usual case), and falls back to all tokens above TOP_P_NEGLIGIBLE otherwise.
+ * Sorts `ids` (token ids with positive probabilities) by probability descending, ties by id ascending, without a
+ * comparator callback (the slow part of a typed-array sort). A positive float32's bit pattern orders like its value, so
+ * key = bits · V + (V − 1 − id) is an exact double (bits < 2^31, V < 2^22) whose ascending order, read backwards, is
+ * the wanted order.
  */
-function applyTopP(probs: Float32Array, topP: number, order: Uint32Array, work: Float32Array): void {
+function sortByProbDesc(probs: Float32Array, ids: Uint32Array, scratch: SamplerScratch): void {
+  const n = ids.length;
+  const V = probs.length;
+  const keys = scratch.keys.subarray(0, n);
+  const f = scratch.keyFloat;
+  const bits = scratch.keyBits;
+  for (let r = 0; r < n; r++) {
+    const id = ids[r];
+    f[0] = probs[id];
+    keys[r] = bits[0] * V + (V - 1 - id);
+  }
+  keys.sort();
+  for (let r = 0; r < n; r++) ids[r] = V - 1 - (keys[n - 1 - r] % V);
+}
+
+/**
+ * Finds the nucleus (smallest set of most likely tokens whose mass reaches topP of the total) and leaves its token ids
+ * in `scratch.order[0..n)`, ascending; returns n. Sorts only the tokens above TOP_P_FIRST_TIER × max first, which is
+ * exact whenever they already hold the nucleus mass (the usual case), and falls back to all tokens above
+ * TOP_P_NEGLIGIBLE otherwise. Every nucleus probability is > 0 and `probs` is left unchanged.
+ */
+function topPNucleus(probs: Float32Array, topP: number, scratch: SamplerScratch): number {
+  const { order } = scratch;
   const V = probs.length;
   let total = 0;
   let max = 0;
@@ -140,7 +179,7 @@ function applyTopP(probs: Float32Array, topP: number, order: Uint32Array, work: 
     }
     if (tierMass < keepMass && tier > TOP_P_NEGLIGIBLE * max) continue;
     const candidates = order.subarray(0, n);
-    candidates.sort((x, y) => probs[y] - probs[x] || x - y);
+    sortByProbDesc(probs, candidates, scratch);
     let cum = 0;
     let cut = n;
     for (let r = 0; r < n; r++) {
@@ -150,11 +189,10 @@ function applyTopP(probs: Float32Array, topP: number, order: Uint32Array, work: 
         break;
       }
     }
-    for (let r = 0; r < cut; r++) work[r] = probs[candidates[r]];
-    probs.fill(0);
-    for (let r = 0; r < cut; r++) probs[candidates[r]] = work[r];
-    return;
+    order.subarray(0, cut).sort();
+    return cut;
   }
+  return 0; // not reached: the last tier always returns
 }
 
 /** Chooses the next token from one row of logits. `rng` returns floats in [0, 1). */
@@ -176,7 +214,19 @@ export function pickToken(
     const threshold = kthLargest(probs, cfg.topK, scratch.work);
     for (let i = 0; i < V; i++) if (probs[i] < threshold) probs[i] = 0;
   }
-  if (cfg.topP < 1) applyTopP(probs, cfg.topP, scratch.order, scratch.work);
+  if (cfg.topP < 1) {
+    // Same arithmetic as the full pass below with the zeroed tokens skipped (adding or subtracting 0 changes nothing).
+    const n = topPNucleus(probs, cfg.topP, scratch);
+    const ids = scratch.order;
+    let sum = 0;
+    for (let r = 0; r < n; r++) sum += probs[ids[r]];
+    let u = rng() * sum;
+    for (let r = 0; r < n; r++) {
+      u -= probs[ids[r]];
+      if (u < 0) return ids[r];
+    }
+    return ids[n - 1];
+  }
   let sum = 0;
   for (let i = 0; i < V; i++) sum += probs[i];
   let u = rng() * sum;
