@@ -1,0 +1,123 @@
+// Options of `npm run bench:sungen`: files, model kind, methods, seeds, SunGen and training knobs, with defaults and
+// clear errors for bad input.
+import { numberOption, parseArgs, UsageError } from './args';
+import { METHODS, parseMethods, type MethodName } from '../core/baselines/methods';
+import type { TamKind } from '../core/tam/types';
+
+export interface BenchSungenArgs {
+  train: string;
+  tests: string[];
+  model: TamKind;
+  methods: MethodName[];
+  seeds: number;
+  json: boolean;
+  maxSamples?: number;
+  maxTestSamples?: number;
+  /** SunGen */
+  outerIterations: number;
+  outerSetSize: number;
+  keepFraction: number;
+  scoreLearningRate: number;
+  /** Final training */
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  maxLenTokens: number;
+  vocabSize: number;
+  backend: 'wasm' | 'cpu';
+  /** Timed steps of the BiLSTM throughput comparison (0 = skip). */
+  throughputSteps: number;
+}
+
+export const BENCH_SUNGEN_USAGE = `Usage: npm run bench:sungen -- --train FILE --test FILE [--test FILE ...] [options]
+  --model lstm|transformer|fast     final classifier (default lstm)
+  --methods LIST                    comma list of ${METHODS.join(', ')} (default none,filter,sungen-fast)
+  --seeds N                         seeds per method (default 1)
+  --json                            print one JSON object as the last line
+  --max-samples N                   use only the first N training rows (class-balanced)
+  --max-test-samples N              use only the first N rows of each test file
+  --iterations T                    SunGen outer iterations (default 20)
+  --outer-set N                     SunGen outer-set size (default 2000)
+  --keep F                          fraction of each class kept by filter/SunGen (default 0.8)
+  --score-lr X                      SunGen Adam learning rate of θ (default 0.25)
+  --epochs N                        final training epochs (default 3)
+  --batch N                         final training batch size (default 32)
+  --lr X                            final training Adam learning rate (default 1e-3)
+  --max-len N                       tokens per text (default 64)
+  --vocab N                         vocabulary size (default 20000)
+  --backend wasm|cpu                tfjs backend (default wasm)
+  --throughput-steps N              timed steps of the BiLSTM throughput comparison (default 5, 0 = skip)`;
+
+function posInt(name: string, v: number | undefined, dflt: number): number {
+  const n = v ?? dflt;
+  if (!(Number.isInteger(n) && n > 0)) throw new UsageError(`--${name} must be a positive integer (got ${n}).`);
+  return n;
+}
+
+function fraction(name: string, v: number | undefined, dflt: number): number {
+  const n = v ?? dflt;
+  if (!(n > 0 && n <= 1)) throw new UsageError(`--${name} must be in (0, 1] (got ${n}).`);
+  return n;
+}
+
+export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
+  // --test may repeat: pull those out before the single-value parser.
+  const tests: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--test') {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new UsageError('--test needs a value.');
+      tests.push(v);
+    } else if (argv[i].startsWith('--test=')) tests.push(argv[i].slice('--test='.length));
+    else rest.push(argv[i]);
+  }
+  const { values, flags } = parseArgs(rest, {
+    values: ['train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
+    flags: ['json', 'help'],
+  });
+  if (flags.has('help')) throw new UsageError(BENCH_SUNGEN_USAGE);
+  const train = values.get('train');
+  if (!train) throw new UsageError('--train FILE is required.\n' + BENCH_SUNGEN_USAGE);
+  if (tests.length === 0) throw new UsageError('At least one --test FILE is required.\n' + BENCH_SUNGEN_USAGE);
+  const model = values.get('model') ?? 'lstm';
+  if (model !== 'lstm' && model !== 'transformer' && model !== 'fast') throw new UsageError(`--model must be lstm, transformer or fast (got "${model}").`);
+  const backend = values.get('backend') ?? 'wasm';
+  if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu (got "${backend}").`);
+  let methods: MethodName[];
+  try {
+    methods = parseMethods(values.get('methods') ?? 'none,filter,sungen-fast');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const maxSamples = numberOption(values, 'max-samples');
+  const maxTestSamples = numberOption(values, 'max-test-samples');
+  const lr = numberOption(values, 'lr') ?? 1e-3;
+  const scoreLr = numberOption(values, 'score-lr') ?? 0.25;
+  if (!(lr > 0) || !(scoreLr > 0)) throw new UsageError('--lr and --score-lr must be > 0.');
+  return {
+    train,
+    tests,
+    model,
+    methods,
+    seeds: posInt('seeds', numberOption(values, 'seeds'), 1),
+    json: flags.has('json'),
+    maxSamples: maxSamples === undefined ? undefined : posInt('max-samples', maxSamples, 1),
+    maxTestSamples: maxTestSamples === undefined ? undefined : posInt('max-test-samples', maxTestSamples, 1),
+    outerIterations: posInt('iterations', numberOption(values, 'iterations'), 20),
+    outerSetSize: posInt('outer-set', numberOption(values, 'outer-set'), 2000),
+    keepFraction: fraction('keep', numberOption(values, 'keep'), 0.8),
+    scoreLearningRate: scoreLr,
+    epochs: posInt('epochs', numberOption(values, 'epochs'), 3),
+    batchSize: posInt('batch', numberOption(values, 'batch'), 32),
+    learningRate: lr,
+    maxLenTokens: posInt('max-len', numberOption(values, 'max-len'), 64),
+    vocabSize: posInt('vocab', numberOption(values, 'vocab'), 20000),
+    backend,
+    throughputSteps: (() => {
+      const v = numberOption(values, 'throughput-steps') ?? 5;
+      if (!(Number.isInteger(v) && v >= 0)) throw new UsageError(`--throughput-steps must be an integer ≥ 0 (got ${v}).`);
+      return v;
+    })(),
+  };
+}

@@ -1,0 +1,42 @@
+// Default final training for the benchmark harness: a fixed number of weighted-CE epochs with one Adam optimizer
+// (mean over the batch of wᵢ·CEᵢ, dropout on), reusing SunGen's inner epoch so both loops share one definition.
+import * as tf from '@tensorflow/tfjs';
+import type { EncodedDataset, Tam } from '../tam/types';
+import { trainWeightedEpoch } from '../sungen/inner-train';
+import { mixSeed } from '../generation/prng';
+
+export interface EpochTrainingOptions {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  onEpoch?: (epoch: number, meanLoss: number) => void;
+}
+
+/** Trains `tam` in place for `epochs` epochs over `rows` with per-row weights (indexed by row id). */
+export async function trainEpochs(
+  tam: Tam,
+  data: EncodedDataset,
+  rows: Int32Array,
+  weights: Float32Array,
+  opts: EpochTrainingOptions,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (!(Number.isInteger(opts.epochs) && opts.epochs > 0)) throw new Error(`epochs must be a positive integer (got ${opts.epochs}).`);
+  const optimizer = tf.train.adam(opts.learningRate);
+  try {
+    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+      const loss = await trainWeightedEpoch(tam, data, rows, weights, {
+        batchSize: opts.batchSize,
+        learningRate: opts.learningRate,
+        seed: mixSeed(opts.seed, 0x7a11 + epoch),
+        signal,
+        optimizer,
+        reportEverySteps: 50,
+      });
+      opts.onEpoch?.(epoch, loss);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+}

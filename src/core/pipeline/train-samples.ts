@@ -1,0 +1,191 @@
+// The framework-free training pipeline: samples → vocabulary/encoding → data-quality method (none / filter / SunGen)
+// → final TAM → evaluation on a test set → a plain, storable outcome (metrics, per-sample weights by sample id,
+// extreme samples, and the trained model as ArrayBuffers). The test set is parsed and checked BEFORE training, so a
+// bad test file fails fast. Runs unchanged in the training worker and in Node.
+import { runMethod } from '../baselines/methods.ts';
+import { assertTrainable, encodeRows } from '../data/dataset.ts';
+import { buildVocabulary } from '../data/tokenizer.ts';
+import { evaluateTam } from '../eval/evaluate.ts';
+import type { SungenPhase } from '../sungen/types.ts';
+import { weightStats, type WeightStats } from '../sungen/weight-math.ts';
+import { defaultMethodDeps } from './deps.ts';
+import { validateSettings, type TrainingSettings } from './settings.ts';
+import { saveModel, type SavedModel } from './model-io.ts';
+import { samplesToRows, type PipelineSample } from './samples.ts';
+import { loadTestSet } from './test-sets.ts';
+
+export type PipelinePhase = 'preparing' | 'reweighting' | 'training' | 'evaluating';
+
+export interface PipelineProgress {
+  phase: PipelinePhase;
+  /** SunGen step within an outer iteration (reweighting only). */
+  sungenPhase?: SungenPhase;
+  /** 1-based outer iteration and T (reweighting only). */
+  outerIteration?: number;
+  outerIterations?: number;
+  /** 0-based inner step and the steps per epoch (reweighting: SunGen's inner epoch; training: the final epoch). */
+  innerStep?: number;
+  innerSteps?: number;
+  /** 0-based epoch of the final training and the epoch count (training only). */
+  epoch?: number;
+  epochs?: number;
+  losses: { inner?: number; outer?: number; train?: number };
+  weightStats?: WeightStats;
+  hypergradNorm?: number;
+  elapsedSeconds: number;
+  message: string;
+}
+
+export interface WeightedSample {
+  sampleId: number;
+  text: string;
+  label: string;
+  weight: number;
+}
+
+export interface TestEvaluation {
+  testName: string;
+  count: number;
+  accuracy: number;
+  macroF1: number;
+  perClassAccuracy: number[];
+  confusion: number[][];
+  labelNames: string[];
+}
+
+export interface TrainingOutcome {
+  settings: TrainingSettings;
+  labelNames: string[];
+  /** Sample ids in training-row order; `weights[k]` and `scores[k]` belong to `sampleIds[k]`. */
+  sampleIds: number[];
+  /** Final-training weight per sample (0 = dropped by filter/SunGen). */
+  weights: Float32Array;
+  /** SunGen weight sigmoid(θ) per sample (SunGen methods only). */
+  scores?: Float32Array;
+  keptCount: number;
+  weightStats: WeightStats;
+  /** Samples with the lowest and highest weight (SunGen score when present), up to `extremeCount` each. */
+  lowest: WeightedSample[];
+  highest: WeightedSample[];
+  evaluation: TestEvaluation;
+  model: SavedModel;
+  seconds: { reweight: number; train: number; total: number };
+}
+
+export interface PipelineInput {
+  samples: readonly PipelineSample[];
+  /** The run's labels in class-index order. */
+  labelNames: readonly string[];
+  test: { name: string; text: string };
+  settings: TrainingSettings;
+  /** How many lowest/highest-weighted samples to report (default 8). */
+  extremeCount?: number;
+}
+
+export interface PipelineHooks {
+  signal?: AbortSignal;
+  onProgress?: (p: PipelineProgress) => void;
+}
+
+function abortIfNeeded(signal?: AbortSignal): void {
+  if (signal?.aborted) {
+    const err = new Error('Training was interrupted.');
+    err.name = 'AbortError';
+    throw err;
+  }
+}
+
+/** Ranks samples by `by` and returns the `count` lowest and highest (distinct when there are enough samples). */
+export function extremeSamples(samples: readonly PipelineSample[], by: Float32Array, count: number): { lowest: WeightedSample[]; highest: WeightedSample[] } {
+  const order = Array.from(by.keys()).sort((a, b) => by[a] - by[b] || a - b);
+  const pick = (k: number): WeightedSample => ({ sampleId: samples[k].id, text: samples[k].text, label: samples[k].label, weight: by[k] });
+  const n = Math.min(count, Math.floor(order.length / 2));
+  return { lowest: order.slice(0, n).map(pick), highest: order.slice(order.length - n).reverse().map(pick) };
+}
+
+/** Runs the whole pipeline; the returned outcome holds no tensors. */
+export async function trainOnSamples(input: PipelineInput, hooks: PipelineHooks = {}): Promise<TrainingOutcome> {
+  const t0 = performance.now();
+  const elapsed = () => (performance.now() - t0) / 1000;
+  const { settings: s, signal } = { settings: input.settings, signal: hooks.signal };
+  const report = (p: Omit<PipelineProgress, 'elapsedSeconds'>) => hooks.onProgress?.({ ...p, elapsedSeconds: elapsed() });
+  const problems = validateSettings(s);
+  if (problems.length) throw new Error(`Invalid training settings:\n- ${problems.join('\n- ')}`);
+  const labelNames = [...input.labelNames];
+
+  report({ phase: 'preparing', losses: {}, message: `Preparing ${input.samples.length} samples` });
+  const rows = samplesToRows(input.samples, labelNames);
+  const vocab = buildVocabulary(rows.map((r) => r.text), { maxSize: s.vocabSize });
+  const data = encodeRows(rows, vocab, { labelNames, maxLenTokens: s.maxLenTokens, source: 'Run samples' });
+  assertTrainable(data, 'The run');
+  const test = loadTestSet(input.test.text, input.test.name, vocab, labelNames, s.maxLenTokens);
+  abortIfNeeded(signal);
+
+  const deps = defaultMethodDeps(
+    { vocabSize: vocab.tokens.length, numClasses: labelNames.length, maxLenTokens: s.maxLenTokens },
+    { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, dropout: s.dropout, seed: s.seed },
+    (p) =>
+      report({
+        phase: 'training',
+        epoch: p.epoch,
+        epochs: p.epochs,
+        innerStep: p.step,
+        innerSteps: p.steps,
+        losses: { train: p.loss },
+        message: `Training the ${s.model} model: epoch ${p.epoch + 1}/${p.epochs}, step ${p.step + 1}/${p.steps}`,
+      }),
+  );
+  const run = await runMethod(s.method, data, deps, {
+    model: s.model,
+    seed: s.seed,
+    keepFraction: s.keepFraction,
+    sungen: { outerIterations: s.outerIterations, outerSetSize: s.outerSetSize, innerBatchSize: s.batchSize },
+    signal,
+    onSungenProgress: (p) =>
+      report({
+        phase: 'reweighting',
+        sungenPhase: p.phase,
+        outerIteration: p.iteration,
+        outerIterations: p.iterations,
+        innerStep: p.innerStep,
+        innerSteps: p.innerSteps,
+        losses: { inner: p.innerLoss, outer: p.outerLoss },
+        weightStats: p.weightStats,
+        hypergradNorm: p.hypergradNorm,
+        message: `SunGen outer iteration ${p.iteration}/${p.iterations} (${p.phase})`,
+      }),
+  });
+  try {
+    abortIfNeeded(signal);
+    report({ phase: 'evaluating', losses: {}, message: `Evaluating on ${input.test.name} (${test.labels.length} rows)` });
+    const ev = evaluateTam(run.tam, test, labelNames);
+    const model = saveModel(run.tam, vocab, labelNames);
+    const scores = run.theta ? Float32Array.from(run.theta, (t) => 1 / (1 + Math.exp(-t))) : undefined;
+    const { lowest, highest } = extremeSamples(input.samples, scores ?? run.weights, input.extremeCount ?? 8);
+    return {
+      settings: { ...s },
+      labelNames,
+      sampleIds: input.samples.map((x) => x.id),
+      weights: run.weights,
+      scores,
+      keptCount: run.keptRows.length,
+      weightStats: weightStats(Float32Array.from(run.keptRows, (r) => run.weights[r])),
+      lowest,
+      highest,
+      evaluation: {
+        testName: input.test.name,
+        count: ev.count,
+        accuracy: ev.accuracy,
+        macroF1: ev.macroF1,
+        perClassAccuracy: ev.perClassAccuracy,
+        confusion: ev.confusion,
+        labelNames: ev.labelNames,
+      },
+      model,
+      seconds: { reweight: run.reweightSeconds, train: run.trainSeconds, total: elapsed() },
+    };
+  } finally {
+    run.tam.dispose();
+  }
+}
+

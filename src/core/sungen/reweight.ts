@@ -1,0 +1,108 @@
+// SunGen's bilevel loop (Gao et al., ICLR 2023, as the official code runs it): per-sample scores θ, inner weighted
+// training from a fixed initial TAM, noise-robust RCE outer loss on a fixed outer subset, one-step look-ahead
+// hypergradient (derivation in weight-math.ts → hypergradient), clipped, and an Adam step on θ.
+import * as tf from '@tensorflow/tfjs';
+import type { EncodedDataset, Tam } from '../tam/types';
+import { directionalDerivatives, outerLossGradient } from './directional';
+import { trainWeightedEpoch, throwIfAborted, yieldToEventLoop } from './inner-train';
+import { allRows, randomSubset, rowCount } from './rows';
+import { DEFAULT_SUNGEN_OPTIONS, type SungenOptions, type SungenProgress, type SungenResult } from './types';
+import { ArrayAdam, clipL2InPlace, hypergradient, topFractionMask, weightStats, weightsFromScores } from './weight-math';
+import { mixSeed } from '../generation/prng';
+
+/**
+ * Adam ε for θ. The hypergradient carries the factor η/S (≈1e-7 at N = 14k), so the usual 1e-8 would damp it unevenly;
+ * Adam is otherwise invariant to that scale, so a negligible ε keeps the update the same as on a rescaled h.
+ */
+const SCORE_ADAM_EPSILON = 1e-20;
+
+export function validateSungenOptions(o: SungenOptions): void {
+  const posInt = (name: keyof SungenOptions) => {
+    const v = o[name] as number;
+    if (!(Number.isInteger(v) && v > 0)) throw new Error(`SunGen option ${name} must be a positive integer (got ${v}).`);
+  };
+  const pos = (name: keyof SungenOptions) => {
+    const v = o[name] as number;
+    if (!(Number.isFinite(v) && v > 0)) throw new Error(`SunGen option ${name} must be a positive number (got ${v}).`);
+  };
+  posInt('outerIterations');
+  posInt('outerSetSize');
+  posInt('innerBatchSize');
+  posInt('evalBatchSize');
+  pos('innerLearningRate');
+  pos('scoreLearningRate');
+  pos('hypergradClipNorm');
+  pos('finiteDifferenceEpsilon');
+  if (!(o.outerMaskFraction > 0 && o.outerMaskFraction <= 1)) {
+    throw new Error(`SunGen option outerMaskFraction must be in (0, 1] (got ${o.outerMaskFraction}).`);
+  }
+}
+
+/**
+ * Learns one weight per sample of `data`. `tam` is the inner model; its current parameters are the fixed
+ * initialisation every outer iteration starts from, and they are restored on return (also on abort/error).
+ */
+export async function sungenReweight(
+  tam: Tam,
+  data: EncodedDataset,
+  options: Partial<SungenOptions> = {},
+  hooks: { onProgress?: (p: SungenProgress) => void; signal?: AbortSignal } = {},
+): Promise<SungenResult> {
+  const o: SungenOptions = { ...DEFAULT_SUNGEN_OPTIONS, ...options };
+  validateSungenOptions(o);
+  const n = rowCount(data);
+  if (n === 0) throw new Error('SunGen needs at least one training sample.');
+  if (tam.config.numClasses !== data.numClasses) {
+    throw new Error(`The TAM has ${tam.config.numClasses} classes but the dataset has ${data.numClasses}.`);
+  }
+  const started = performance.now();
+  const elapsed = () => (performance.now() - started) / 1000;
+  const theta = new Float32Array(n); // θ = 0 → w = 0.5 everywhere
+  const adam = new ArrayAdam(n, o.scoreLearningRate, 0.9, 0.999, SCORE_ADAM_EPSILON);
+  const trainRows = allRows(n);
+  const outerRows = randomSubset(n, o.outerSetSize, mixSeed(o.seed, 0x0071e5));
+  const history: SungenResult['history'] = [];
+  const init = tam.snapshot();
+  try {
+    for (let t = 1; t <= o.outerIterations; t++) {
+      const iterStart = performance.now();
+      throwIfAborted(hooks.signal);
+      const weights = weightsFromScores(theta);
+      // 1. Inner: φ* = one weighted epoch from the fixed initialisation.
+      tam.restore(init);
+      const innerLoss = await trainWeightedEpoch(tam, data, trainRows, weights, {
+        batchSize: o.innerBatchSize,
+        learningRate: o.innerLearningRate,
+        seed: mixSeed(o.seed, t),
+        signal: hooks.signal,
+        onStep: (step, steps, loss) =>
+          hooks.onProgress?.({ phase: 'inner', iteration: t, iterations: o.outerIterations, innerStep: step, innerSteps: steps, innerLoss: loss, elapsedSeconds: elapsed() }),
+      });
+      throwIfAborted(hooks.signal);
+      // 2. Outer: g = ∇φ RCE on the outer subset, counting only samples in the top outerMaskFraction of weights.
+      const mask = topFractionMask(weights, o.outerMaskFraction);
+      const { grads, loss: outerLoss } = outerLossGradient(tam, data, outerRows, mask, o.evalBatchSize);
+      hooks.onProgress?.({ phase: 'outer', iteration: t, iterations: o.outerIterations, innerLoss, outerLoss, elapsedSeconds: elapsed() });
+      await yieldToEventLoop();
+      throwIfAborted(hooks.signal);
+      // 3. Hypergradient h = −(η/S)·w(1−w)·⟨g, ∇CEᵢ(φ*)⟩, clipped, one Adam step on θ.
+      let dots: Float32Array;
+      try {
+        dots = directionalDerivatives(tam, data, trainRows, grads, { epsilon: o.finiteDifferenceEpsilon, batchSize: o.evalBatchSize });
+      } finally {
+        tf.dispose(grads);
+      }
+      const h = hypergradient(dots, weights, o.innerLearningRate);
+      const hypergradNorm = clipL2InPlace(h, o.hypergradClipNorm);
+      adam.step(theta, h);
+      const stats = weightStats(weightsFromScores(theta));
+      history.push({ iteration: t, innerLoss, outerLoss, hypergradNorm, weightStats: stats, seconds: (performance.now() - iterStart) / 1000 });
+      hooks.onProgress?.({ phase: 'hypergradient', iteration: t, iterations: o.outerIterations, innerLoss, outerLoss, hypergradNorm, weightStats: stats, elapsedSeconds: elapsed() });
+      await yieldToEventLoop();
+    }
+  } finally {
+    tam.restore(init);
+    tf.dispose(init);
+  }
+  return { theta, weights: weightsFromScores(theta), history, seconds: elapsed() };
+}

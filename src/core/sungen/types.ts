@@ -1,0 +1,74 @@
+// Options, progress events and result of SunGen reweighting (per-sample weights learned without clean labels).
+import type { WeightStats } from './weight-math';
+
+export interface SungenOptions {
+  /** Outer iterations T (paper: 100; browser-scale default 20). */
+  outerIterations: number;
+  /** Size of the fixed random outer subset of the synthetic set (paper: 50k; default 2000). */
+  outerSetSize: number;
+  /** Inner training: batch size (32) and Adam learning rate η (1e-3), one epoch per outer iteration. */
+  innerBatchSize: number;
+  innerLearningRate: number;
+  /** Adam learning rate of the scores θ (0.25) and the L2 clip of the hypergradient (3). */
+  scoreLearningRate: number;
+  hypergradClipNorm: number;
+  /** Only samples whose weight is in this top fraction count in the outer loss (0.9). */
+  outerMaskFraction: number;
+  /** Central-difference step along the unit outer-gradient direction. */
+  finiteDifferenceEpsilon: number;
+  /** Batch size of the inference passes (outer gradient and finite differences). */
+  evalBatchSize: number;
+  /** Seeds the outer-subset draw and the inner shuffles (the TAM's own init is seeded by its config). */
+  seed: number;
+}
+
+export const DEFAULT_SUNGEN_OPTIONS: SungenOptions = {
+  outerIterations: 20,
+  outerSetSize: 2000,
+  innerBatchSize: 32,
+  innerLearningRate: 1e-3,
+  scoreLearningRate: 0.25,
+  hypergradClipNorm: 3,
+  outerMaskFraction: 0.9,
+  finiteDifferenceEpsilon: 1e-2,
+  evalBatchSize: 256,
+  seed: 1,
+};
+
+export type SungenPhase = 'inner' | 'outer' | 'hypergradient';
+
+export interface SungenProgress {
+  phase: SungenPhase;
+  /** 1-based outer iteration and the total T. */
+  iteration: number;
+  iterations: number;
+  /** Inner step (0-based) and steps per epoch; set in the 'inner' phase. */
+  innerStep?: number;
+  innerSteps?: number;
+  innerLoss?: number;
+  /** Outer (RCE) loss at φ*; set from the 'outer' phase on. */
+  outerLoss?: number;
+  /** ‖h‖₂ before clipping; set in the 'hypergradient' phase. */
+  hypergradNorm?: number;
+  /** Weight statistics after the θ update; set in the 'hypergradient' phase. */
+  weightStats?: WeightStats;
+  elapsedSeconds: number;
+}
+
+export interface SungenIterationRecord {
+  iteration: number;
+  innerLoss: number;
+  outerLoss: number;
+  hypergradNorm: number;
+  weightStats: WeightStats;
+  seconds: number;
+}
+
+export interface SungenResult {
+  /** Learned score θᵢ per training sample. */
+  theta: Float32Array;
+  /** wᵢ = sigmoid(θᵢ). */
+  weights: Float32Array;
+  history: SungenIterationRecord[];
+  seconds: number;
+}

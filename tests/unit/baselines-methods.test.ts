@@ -1,0 +1,50 @@
+// Benchmark harness methods: per-class weight normalisation, method parsing, and each method end to end on a tiny
+// real tfjs model (cpu backend).
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { normaliseKeptWeights, parseMethods, runMethod, type MethodDeps } from '../../src/core/baselines/methods';
+import { trainEpochs } from '../../src/core/baselines/train-epochs';
+import { createBagTam, encodeTexts, loadRows } from './sungen-fixture';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('normaliseKeptWeights', () => {
+  it('rescales kept weights to mean 1 within each class and zeroes the rest', () => {
+    const raw = Float32Array.from([0.1, 0.3, 0.9, 0.7, 0.5]);
+    const labels = Int32Array.from([0, 0, 1, 1, 1]);
+    const w = normaliseKeptWeights(raw, Int32Array.from([0, 1, 2, 3]), labels, 2);
+    expect(w[0]).toBeCloseTo(0.5, 6);
+    expect(w[1]).toBeCloseTo(1.5, 6);
+    expect(w[2]).toBeCloseTo(1.125, 6);
+    expect(w[3]).toBeCloseTo(0.875, 6);
+    expect(w[4]).toBe(0);
+  });
+  it('rejects unknown methods with the list of valid ones', () => {
+    expect(parseMethods('none, sungen-fast')).toEqual(['none', 'sungen-fast']);
+    expect(() => parseMethods('none,magic')).toThrow(/Unknown method "magic".*filter/);
+  });
+});
+
+describe('runMethod', () => {
+  it('runs none, filter and sungen-fast with timings, keeping every class', async () => {
+    const { texts, labels, labelNames } = loadRows('/work/shared/data/eval/sst2-validation.jsonl', 120);
+    const data = encodeTexts(texts, labels, labelNames, 16, 800);
+    const deps: MethodDeps = {
+      createTam: (_kind, seed) => createBagTam({ vocabSize: 800, numClasses: 2, maxLenTokens: 16, seed }),
+      train: (tam, d, rows, weights, signal) => trainEpochs(tam, d, rows, weights, { epochs: 1, batchSize: 32, learningRate: 0.01, seed: 1 }, signal),
+    };
+    const before = tf.memory().numTensors;
+    for (const method of ['none', 'filter', 'sungen-fast'] as const) {
+      const run = await runMethod(method, data, deps, { model: 'fast', seed: 3, keepFraction: 0.75, sungen: { outerIterations: 2, outerSetSize: 60, evalBatchSize: 64 } });
+      expect(run.keptRows.length).toBe(method === 'none' ? 120 : 90);
+      for (const c of [0, 1]) expect([...run.keptRows].some((r) => data.labels[r] === c)).toBe(true);
+      expect(run.trainSeconds).toBeGreaterThan(0);
+      if (method !== 'none') expect(run.reweightSeconds).toBeGreaterThan(0);
+      if (method === 'sungen-fast') expect(run.theta?.length).toBe(120);
+      run.tam.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
