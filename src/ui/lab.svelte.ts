@@ -9,6 +9,7 @@ import type { RunRecord, SampleRecord } from '../core/storage/schema.ts';
 import type { DeviceEvent, ProgressEvent, WorkerEvent, WorkerPhase } from '../workers/generate-protocol.ts';
 import { parseSetup, type SetupForm } from './setup-form.ts';
 import { GenerationWorkerClient } from './worker-client.ts';
+import { notifyRunsChanged, onRunsChanged } from './runs-changed.ts';
 
 export interface FileProgress {
   loadedBytes: number;
@@ -66,6 +67,7 @@ export class LabController {
       await this.store.recoverInterruptedRuns(isRunLockHeld);
       await this.refreshRuns();
       if (this.runs.length > 0) await this.selectRun(this.runs[0].id);
+      onRunsChanged(() => void this.refreshRuns());
       void this.recoverLater();
     } catch (e) {
       this.runError = `Could not open the browser database: ${errorText(e)}`;
@@ -123,6 +125,7 @@ export class LabController {
       this.samples = [];
     }
     await this.refreshRuns();
+    notifyRunsChanged();
   }
 
   /** Check where a model would come from; never downloads anything (HEAD requests to our own origin only). */
@@ -243,6 +246,7 @@ export class LabController {
 
   private async afterRun(runId: string): Promise<void> {
     await this.refreshRuns();
+    notifyRunsChanged();
     if (this.current?.id === runId) await this.selectRun(runId);
   }
 }

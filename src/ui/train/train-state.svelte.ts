@@ -11,6 +11,7 @@ import { summariseTraining, type TrainingSummary } from '../../core/pipeline/rec
 import type { Classification } from '../../core/pipeline/model-io.ts';
 import type { BackendEvent, TestSource, TrainEvent, TrainPhase } from '../../workers/train-protocol.ts';
 import { TrainWorkerClient } from './train-client.ts';
+import { notifyRunsChanged, onRunsChanged } from '../runs-changed.ts';
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -58,6 +59,7 @@ export class TrainController {
     try {
       this.store = await LabStore.open();
       await this.refresh();
+      onRunsChanged(() => void this.refresh());
     } catch (e) {
       this.error = `Could not open the browser database: ${errorText(e)}`;
     }
@@ -106,6 +108,7 @@ export class TrainController {
       });
       await this.refresh();
       this.selectRun(run.id);
+      notifyRunsChanged();
       const counts = run.config.task.labels.map((l) => l.name).join(', ');
       this.importMessage = `Imported ${file.name} as a new run (labels: ${counts}).`;
     } catch (e) {
