@@ -69,7 +69,14 @@ async function main(args: BenchSungenArgs): Promise<void> {
           model: args.model,
           seed,
           keepFraction: args.keepFraction,
-          sungen: { outerIterations: args.outerIterations, outerSetSize: args.outerSetSize, scoreLearningRate: args.scoreLearningRate },
+          sungen: {
+            outerIterations: args.outerIterations,
+            outerSetSize: args.outerSetSize,
+            scoreLearningRate: args.scoreLearningRate,
+            innerEpochs: args.innerEpochs,
+            outerHeldOut: args.outerHeldOut,
+            ...(args.innerLearningRate !== undefined ? { innerLearningRate: args.innerLearningRate } : {}),
+          },
           onSungenProgress: (p) => {
             if (p.phase === 'hypergradient') {
               const w = p.weightStats!;

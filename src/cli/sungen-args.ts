@@ -18,6 +18,10 @@ export interface BenchSungenArgs {
   outerSetSize: number;
   keepFraction: number;
   scoreLearningRate: number;
+  /** Inner Adam learning rate (undefined = per inner model kind), inner epochs, held-out outer set. */
+  innerLearningRate?: number;
+  innerEpochs: number;
+  outerHeldOut: boolean;
   /** Final training */
   epochs: number;
   batchSize: number;
@@ -40,6 +44,9 @@ export const BENCH_SUNGEN_USAGE = `Usage: npm run bench:sungen -- --train FILE -
   --outer-set N                     SunGen outer-set size (default 2000)
   --keep F                          fraction of each class kept by filter/SunGen (default 0.8)
   --score-lr X                      SunGen Adam learning rate of θ (default 0.25)
+  --inner-lr X                      SunGen inner Adam learning rate (default by inner model: fast 1e-2, else 1e-3)
+  --inner-epochs N                  SunGen inner epochs per outer iteration (default 1)
+  --outer-held-out                  hold the SunGen outer set out of the inner training
   --epochs N                        final training epochs (default 3)
   --batch N                         final training batch size (default 32)
   --lr X                            final training Adam learning rate (default 1e-3)
@@ -73,8 +80,8 @@ export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
     else rest.push(argv[i]);
   }
   const { values, flags } = parseArgs(rest, {
-    values: ['train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
-    flags: ['json', 'help'],
+    values: ['train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'inner-lr', 'inner-epochs', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
+    flags: ['json', 'help', 'outer-held-out'],
   });
   if (flags.has('help')) throw new UsageError(BENCH_SUNGEN_USAGE);
   const train = values.get('train');
@@ -94,7 +101,8 @@ export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
   const maxTestSamples = numberOption(values, 'max-test-samples');
   const lr = numberOption(values, 'lr') ?? 1e-3;
   const scoreLr = numberOption(values, 'score-lr') ?? 0.25;
-  if (!(lr > 0) || !(scoreLr > 0)) throw new UsageError('--lr and --score-lr must be > 0.');
+  const innerLr = numberOption(values, 'inner-lr');
+  if (!(lr > 0) || !(scoreLr > 0) || (innerLr !== undefined && !(innerLr > 0))) throw new UsageError('--lr, --score-lr and --inner-lr must be > 0.');
   return {
     train,
     tests,
@@ -108,6 +116,9 @@ export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
     outerSetSize: posInt('outer-set', numberOption(values, 'outer-set'), 2000),
     keepFraction: fraction('keep', numberOption(values, 'keep'), 0.8),
     scoreLearningRate: scoreLr,
+    innerLearningRate: innerLr,
+    innerEpochs: posInt('inner-epochs', numberOption(values, 'inner-epochs'), 1),
+    outerHeldOut: flags.has('outer-held-out'),
     epochs: posInt('epochs', numberOption(values, 'epochs'), 3),
     batchSize: posInt('batch', numberOption(values, 'batch'), 32),
     learningRate: lr,

@@ -10,6 +10,7 @@ import type { DeviceEvent, ProgressEvent, WorkerEvent, WorkerPhase } from '../wo
 import { parseSetup, type SetupForm } from './setup-form.ts';
 import { GenerationWorkerClient } from './worker-client.ts';
 import { notifyRunsChanged, onRunsChanged } from './runs-changed.ts';
+import { errorText } from '../core/error-text.ts';
 
 export interface FileProgress {
   loadedBytes: number;
@@ -18,10 +19,6 @@ export interface FileProgress {
 
 function appBaseUrl(): string {
   return new URL(import.meta.env.BASE_URL, document.baseURI).href;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export class LabController {

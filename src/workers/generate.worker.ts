@@ -13,6 +13,7 @@ import { version as APP_VERSION } from '../../package.json';
 import type { GenerateMessage, LoadMessage, WorkerEvent, WorkerRequest } from './generate-protocol.ts';
 import { computeRates, remainingSamples } from './rates.ts';
 import { TRANSFORMERS_VERSION, configureTransformersEnv } from './transformers-env.ts';
+import { errorText } from '../core/error-text.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -31,10 +32,6 @@ let queue: Promise<void> = Promise.resolve();
 
 function post(e: WorkerEvent): void {
   self.postMessage(e);
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 async function getStore(): Promise<LabStore> {

@@ -19,6 +19,7 @@ import { classifyTexts, loadModel } from '../core/pipeline/model-io.ts';
 import type { Tam } from '../core/tam/types.ts';
 import type { Vocabulary } from '../core/data/tokenizer.ts';
 import type { BackendEvent, ClassifyMessage, StartTrainingMessage, TrainEvent, TrainRequest } from './train-protocol.ts';
+import { errorText } from '../core/error-text.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -30,10 +31,6 @@ let cached: { trainingId: string; tam: Tam; vocab: Vocabulary; labelNames: strin
 
 function post(e: TrainEvent): void {
   self.postMessage(e);
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 async function getStore(): Promise<LabStore> {

@@ -1,26 +1,15 @@
 // End-to-end: the built page in headless Chromium, offline. Generates with the default preset and the bundled model on
 // WASM, persists to IndexedDB, survives reloads (also mid-run), stops and resumes, smoke-tests the ?device=webgpu
 // override, rejects bad input without storing anything — and no request ever leaves the page's origin.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { guardedContext, launchChromium, serveDist, type GuardedContext, type Served } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { guardedContext, useServedBrowser, type GuardedContext } from './harness.ts';
 
-let served: Served;
-let browser: Browser;
-
-beforeAll(async () => {
-  served = await serveDist();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
+const env = useServedBrowser();
 
 async function openApp(guard: GuardedContext): Promise<Page> {
   const page = await guard.newPage();
-  await page.goto(served.baseUrl);
+  await page.goto(env.served.baseUrl);
   await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
   return page;
 }
@@ -69,7 +58,7 @@ function countStored(page: Page): Promise<{ runs: number; samples: number }> {
 
 describe('Generate page (bundled model, WASM, offline)', () => {
   it('generates 2 labels × 8 samples, keeps them across a reload, and stays on its origin', async () => {
-    const guard = await guardedContext(browser, served.origin);
+    const guard = await guardedContext(env.browser, env.served.origin);
     try {
       const page = await openApp(guard);
       await expect.poll(() => page.getByTestId('model-resolution').textContent()).toContain('Bundled');
@@ -102,7 +91,7 @@ describe('Generate page (bundled model, WASM, offline)', () => {
   });
 
   it('stops within a step, survives a reload mid-run, and resumes to the target', async () => {
-    const guard = await guardedContext(browser, served.origin);
+    const guard = await guardedContext(env.browser, env.served.origin);
     try {
       const page = await openApp(guard);
       // Batches of 2 prompts: the run takes several decoding rounds, so Stop and the reload land in the middle of it.
@@ -143,10 +132,10 @@ describe('Generate page (bundled model, WASM, offline)', () => {
   });
 
   it('smoke: ?device=webgpu forces WebGPU (SwiftShader here), passes the self-test and generates', async () => {
-    const guard = await guardedContext(browser, served.origin);
+    const guard = await guardedContext(env.browser, env.served.origin);
     try {
       const page = await guard.newPage();
-      await page.goto(`${served.baseUrl}?device=webgpu`);
+      await page.goto(`${env.served.baseUrl}?device=webgpu`);
       await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
       await page.getByLabel('Samples per label').fill('1');
       await page.getByLabel('Max new tokens').fill('8');
@@ -164,7 +153,7 @@ describe('Generate page (bundled model, WASM, offline)', () => {
   });
 
   it('shows clear messages for an invalid custom task and bad numbers, and stores nothing', async () => {
-    const guard = await guardedContext(browser, served.origin);
+    const guard = await guardedContext(env.browser, env.served.origin);
     try {
       const page = await openApp(guard);
       await page.getByLabel('Custom (JSON)').check();

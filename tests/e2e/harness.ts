@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { preview, type PreviewServer } from 'vite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -87,4 +88,21 @@ export async function guardedContext(browser: Browser, origin: string): Promise<
   };
   context.on('page', watch);
   return { context, blocked, errors, newPage: () => context.newPage() };
+}
+
+/**
+ * Registers beforeAll/afterAll that serve dist/ and launch Chromium once per test file; the returned object's
+ * fields are filled in by the time tests run.
+ */
+export function useServedBrowser(): { served: Served; browser: Browser } {
+  const env = {} as { served: Served; browser: Browser };
+  beforeAll(async () => {
+    env.served = await serveDist();
+    env.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.served?.close();
+  });
+  return env;
 }

@@ -6,28 +6,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { guardedContext, launchChromium, serveDist, type GuardedContext, type Served } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { guardedContext, useServedBrowser, type GuardedContext } from './harness.ts';
 
 const IMDB_SMALL = '/work/shared/data/synthetic/imdb-gpt2-xl-small.jsonl';
 
-let served: Served;
-let browser: Browser;
-
-beforeAll(async () => {
-  served = await serveDist();
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.close();
-});
+const env = useServedBrowser();
 
 async function openApp(guard: GuardedContext): Promise<Page> {
   const page = await guard.newPage();
-  await page.goto(served.baseUrl);
+  await page.goto(env.served.baseUrl);
   await page.locator('[data-train-ready="true"]').waitFor({ timeout: 30_000 });
   return page;
 }
@@ -59,7 +48,7 @@ function countStored(page: Page): Promise<{ runs: number; samples: number; train
 
 describe('Clean & train page (WASM, offline)', () => {
   it('rejects a malformed samples file with its line number and stores nothing', async () => {
-    const guard = await guardedContext(browser, served.origin);
+    const guard = await guardedContext(env.browser, env.served.origin);
     try {
       const page = await openApp(guard);
       const dir = mkdtempSync(join(tmpdir(), 'sungen-e2e-'));
@@ -77,7 +66,7 @@ describe('Clean & train page (WASM, offline)', () => {
   });
 
   it('imports samples, trains with sungen-fast on WASM, scores > 0.55 on SST-2, and keeps the model across a reload', async () => {
-    const guard = await guardedContext(browser, served.origin);
+    const guard = await guardedContext(env.browser, env.served.origin);
     try {
       const page = await openApp(guard);
       await page.getByLabel('Samples file (JSONL)').setInputFiles(IMDB_SMALL);

@@ -74,6 +74,15 @@ export function normaliseKeptWeights(raw: Float32Array, kept: Int32Array, labels
   return out;
 }
 
+/**
+ * SunGen's inner learning rate η for an inner model kind. The paper's 1e-3 is for an LSTM; the bag-of-embeddings
+ * model needs 1e-2 (its final-training rate) to move away from its random init within one epoch at browser scale —
+ * at 1e-3 φ* stays near the init and the hypergradient is mostly noise. An explicit opts.sungen.innerLearningRate wins.
+ */
+export function innerLearningRateFor(kind: TamKind): number {
+  return kind === 'fast' ? 1e-2 : 1e-3;
+}
+
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
 /** Runs one method end to end on `data` and returns the trained final model with timings. */
@@ -122,7 +131,8 @@ export async function runMethod(method: MethodName, data: EncodedDataset, deps: 
   const inner = deps.createTam(innerKind, opts.seed, 'inner');
   let result;
   try {
-    result = await sungenReweight(inner, data, { seed: opts.seed, ...opts.sungen }, { signal: opts.signal, onProgress: opts.onSungenProgress });
+    const sungenOptions = { seed: opts.seed, innerLearningRate: innerLearningRateFor(innerKind), ...opts.sungen };
+    result = await sungenReweight(inner, data, sungenOptions, { signal: opts.signal, onProgress: opts.onSungenProgress });
   } finally {
     inner.dispose();
   }

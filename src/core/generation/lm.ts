@@ -3,6 +3,7 @@
 // the caller: the browser worker or src/cli/node-env.ts.
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer } from '@huggingface/transformers';
 import { findCatalogEntry, onnxFileFor, type CatalogDtype } from '../models/catalog.ts';
+import { errorText } from '../error-text.ts';
 
 export type LmDevice = 'webgpu' | 'wasm' | 'cpu';
 
@@ -41,10 +42,6 @@ export interface LoadLmOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Extra onnxruntime session options (e.g. { intraOpNumThreads: 1 }); passed to transformers.js as is. */
   sessionOptions?: Record<string, unknown>;
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 /** Pulls the first model-relative file name out of a transformers.js / onnxruntime error, if any. */

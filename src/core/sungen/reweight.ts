@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { EncodedDataset, Tam } from '../tam/types';
 import { directionalDerivatives, outerLossGradient } from './directional';
 import { trainWeightedEpoch, throwIfAborted, yieldToEventLoop } from './inner-train';
-import { allRows, randomSubset, rowCount } from './rows';
+import { allRows, complementRows, randomSubset, rowCount } from './rows';
 import { DEFAULT_SUNGEN_OPTIONS, type SungenOptions, type SungenProgress, type SungenResult } from './types';
 import { ArrayAdam, clipL2InPlace, hypergradient, topFractionMask, weightStats, weightsFromScores } from './weight-math';
 import { mixSeed } from '../generation/prng';
@@ -28,6 +28,7 @@ export function validateSungenOptions(o: SungenOptions): void {
   posInt('outerIterations');
   posInt('outerSetSize');
   posInt('innerBatchSize');
+  posInt('innerEpochs');
   posInt('evalBatchSize');
   pos('innerLearningRate');
   pos('scoreLearningRate');
@@ -59,8 +60,9 @@ export async function sungenReweight(
   const elapsed = () => (performance.now() - started) / 1000;
   const theta = new Float32Array(n); // θ = 0 → w = 0.5 everywhere
   const adam = new ArrayAdam(n, o.scoreLearningRate, 0.9, 0.999, SCORE_ADAM_EPSILON);
-  const trainRows = allRows(n);
   const outerRows = randomSubset(n, o.outerSetSize, mixSeed(o.seed, 0x0071e5));
+  const trainRows = o.outerHeldOut ? complementRows(n, outerRows) : allRows(n);
+  if (trainRows.length === 0) throw new Error('SunGen: the held-out outer set leaves no sample to weight (lower outerSetSize).');
   const history: SungenResult['history'] = [];
   const init = tam.snapshot();
   try {
@@ -68,19 +70,30 @@ export async function sungenReweight(
       const iterStart = performance.now();
       throwIfAborted(hooks.signal);
       const weights = weightsFromScores(theta);
-      // 1. Inner: φ* = one weighted epoch from the fixed initialisation.
+      // 1. Inner: φ* = innerEpochs weighted epochs (one Adam state) from the fixed initialisation.
       tam.restore(init);
-      const innerLoss = await trainWeightedEpoch(tam, data, trainRows, weights, {
-        batchSize: o.innerBatchSize,
-        learningRate: o.innerLearningRate,
-        seed: mixSeed(o.seed, t),
-        signal: hooks.signal,
-        onStep: (step, steps, loss) =>
-          hooks.onProgress?.({ phase: 'inner', iteration: t, iterations: o.outerIterations, innerStep: step, innerSteps: steps, innerLoss: loss, elapsedSeconds: elapsed() }),
-      });
+      let innerLoss = NaN;
+      const innerOptimizer = tf.train.adam(o.innerLearningRate);
+      try {
+        for (let e = 0; e < o.innerEpochs; e++) {
+          innerLoss = await trainWeightedEpoch(tam, data, trainRows, weights, {
+            batchSize: o.innerBatchSize,
+            learningRate: o.innerLearningRate,
+            seed: mixSeed(o.seed, t * 1009 + e),
+            signal: hooks.signal,
+            optimizer: innerOptimizer,
+            onStep: (step, steps, loss) =>
+              hooks.onProgress?.({ phase: 'inner', iteration: t, iterations: o.outerIterations, innerStep: e * steps + step, innerSteps: o.innerEpochs * steps, innerLoss: loss, elapsedSeconds: elapsed() }),
+          });
+        }
+      } finally {
+        innerOptimizer.dispose();
+      }
       throwIfAborted(hooks.signal);
       // 2. Outer: g = ∇φ RCE on the outer subset, counting only samples in the top outerMaskFraction of weights.
       const mask = topFractionMask(weights, o.outerMaskFraction);
+      // Held-out outer samples carry no learned weight, so all of them count in the outer loss.
+      if (o.outerHeldOut) for (const r of outerRows) mask[r] = 1;
       const { grads, loss: outerLoss } = outerLossGradient(tam, data, outerRows, mask, o.evalBatchSize);
       hooks.onProgress?.({ phase: 'outer', iteration: t, iterations: o.outerIterations, innerLoss, outerLoss, elapsedSeconds: elapsed() });
       await yieldToEventLoop();
@@ -92,7 +105,9 @@ export async function sungenReweight(
       } finally {
         tf.dispose(grads);
       }
-      const h = hypergradient(dots, weights, o.innerLearningRate);
+      const h = new Float32Array(n); // held-out outer rows keep h = 0
+      const hTrain = hypergradient(dots, Float32Array.from(trainRows, (r) => weights[r]), o.innerLearningRate);
+      trainRows.forEach((r, k) => (h[r] = hTrain[k]));
       const hypergradNorm = clipL2InPlace(h, o.hypergradClipNorm);
       adam.step(theta, h);
       const stats = weightStats(weightsFromScores(theta));

@@ -6,9 +6,21 @@ export interface SungenOptions {
   outerIterations: number;
   /** Size of the fixed random outer subset of the synthetic set (paper: 50k; default 2000). */
   outerSetSize: number;
-  /** Inner training: batch size (32) and Adam learning rate η (1e-3), one epoch per outer iteration. */
+  /**
+   * Inner training: batch size (32) and Adam learning rate η. The paper's 1e-3 suits its LSTM on ~1M samples; at
+   * browser scale (1k–15k samples) one epoch at 1e-3 leaves the bag-of-embeddings model near its random init, so φ*
+   * and the hypergradient are mostly noise. runMethod therefore picks η per inner model kind (innerLearningRateFor).
+   */
   innerBatchSize: number;
   innerLearningRate: number;
+  /** Inner epochs per outer iteration (paper: 1), one Adam state across them. */
+  innerEpochs: number;
+  /**
+   * Hold the outer set out of the inner training (true) instead of drawing it from the trained samples (paper). A
+   * held-out outer set measures generalisation of φ* rather than its fit to samples it was just trained on. Held-out
+   * samples get no hypergradient and keep θ = 0 (w = 0.5).
+   */
+  outerHeldOut: boolean;
   /** Adam learning rate of the scores θ (0.25) and the L2 clip of the hypergradient (3). */
   scoreLearningRate: number;
   hypergradClipNorm: number;
@@ -27,6 +39,8 @@ export const DEFAULT_SUNGEN_OPTIONS: SungenOptions = {
   outerSetSize: 2000,
   innerBatchSize: 32,
   innerLearningRate: 1e-3,
+  innerEpochs: 1,
+  outerHeldOut: false,
   scoreLearningRate: 0.25,
   hypergradClipNorm: 3,
   outerMaskFraction: 0.9,

@@ -12,10 +12,7 @@ import type { Classification } from '../../core/pipeline/model-io.ts';
 import type { BackendEvent, TestSource, TrainEvent, TrainPhase } from '../../workers/train-protocol.ts';
 import { TrainWorkerClient } from './train-client.ts';
 import { notifyRunsChanged, onRunsChanged } from '../runs-changed.ts';
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
+import { errorText } from '../../core/error-text.ts';
 
 function appBaseUrl(): string {
   return new URL(import.meta.env.BASE_URL, document.baseURI).href;
