@@ -195,6 +195,7 @@ export class TrainController {
         break;
       case 'result':
         this.result = e.training;
+        this.progress = null; // the result block replaces the live progress
         this.tryTrainingId = e.training.id;
         void this.refresh();
         break;
