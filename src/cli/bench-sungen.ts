@@ -69,6 +69,7 @@ async function main(args: BenchSungenArgs): Promise<void> {
           model: args.model,
           seed,
           keepFraction: args.keepFraction,
+          sungenFinalWeights: args.sungenFinalWeights,
           sungen: {
             outerIterations: args.outerIterations,
             outerSetSize: args.outerSetSize,

@@ -3,6 +3,7 @@
 import { numberOption, parseArgs, UsageError } from './args';
 import { METHODS, parseMethods, type MethodName } from '../core/baselines/methods';
 import type { TamKind } from '../core/tam/types';
+import { defaultSettings } from '../core/pipeline/settings';
 
 export interface BenchSungenArgs {
   train: string;
@@ -22,6 +23,8 @@ export interface BenchSungenArgs {
   innerLearningRate?: number;
   innerEpochs: number;
   outerHeldOut: boolean;
+  /** SunGen final training: learned weights (soft) or selection only (hard). */
+  sungenFinalWeights: 'soft' | 'hard';
   /** Final training */
   epochs: number;
   batchSize: number;
@@ -47,9 +50,10 @@ export const BENCH_SUNGEN_USAGE = `Usage: npm run bench:sungen -- --train FILE -
   --inner-lr X                      SunGen inner Adam learning rate (default by inner model: fast 1e-2, else 1e-3)
   --inner-epochs N                  SunGen inner epochs per outer iteration (default 1)
   --outer-held-out                  hold the SunGen outer set out of the inner training
-  --epochs N                        final training epochs (default 3)
+  --final-weights soft|hard         SunGen final training with learned weights or top-K selection only (default soft)
+  --epochs N                        final training epochs (default as the pipeline: fast 8, else 3)
   --batch N                         final training batch size (default 32)
-  --lr X                            final training Adam learning rate (default 1e-3)
+  --lr X                            final training Adam learning rate (default as the pipeline: fast 1e-2, else 1e-3)
   --max-len N                       tokens per text (default 64)
   --vocab N                         vocabulary size (default 20000)
   --backend wasm|cpu                tfjs backend (default wasm)
@@ -80,7 +84,7 @@ export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
     else rest.push(argv[i]);
   }
   const { values, flags } = parseArgs(rest, {
-    values: ['train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'inner-lr', 'inner-epochs', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
+    values: ['train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'inner-lr', 'inner-epochs', 'final-weights', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
     flags: ['json', 'help', 'outer-held-out'],
   });
   if (flags.has('help')) throw new UsageError(BENCH_SUNGEN_USAGE);
@@ -99,9 +103,14 @@ export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
   }
   const maxSamples = numberOption(values, 'max-samples');
   const maxTestSamples = numberOption(values, 'max-test-samples');
-  const lr = numberOption(values, 'lr') ?? 1e-3;
+  // Final-training defaults follow the pipeline's per-kind settings: the fast model at 1e-3 × 3 epochs is
+  // under-trained, which made every data-selection method look worse than it is in the app.
+  const pipeline = defaultSettings(model);
+  const lr = numberOption(values, 'lr') ?? pipeline.learningRate;
   const scoreLr = numberOption(values, 'score-lr') ?? 0.25;
   const innerLr = numberOption(values, 'inner-lr');
+  const finalWeights = values.get('final-weights') ?? 'soft';
+  if (finalWeights !== 'soft' && finalWeights !== 'hard') throw new UsageError(`--final-weights must be soft or hard (got "${finalWeights}").`);
   if (!(lr > 0) || !(scoreLr > 0) || (innerLr !== undefined && !(innerLr > 0))) throw new UsageError('--lr, --score-lr and --inner-lr must be > 0.');
   return {
     train,
@@ -119,7 +128,8 @@ export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
     innerLearningRate: innerLr,
     innerEpochs: posInt('inner-epochs', numberOption(values, 'inner-epochs'), 1),
     outerHeldOut: flags.has('outer-held-out'),
-    epochs: posInt('epochs', numberOption(values, 'epochs'), 3),
+    sungenFinalWeights: finalWeights,
+    epochs: posInt('epochs', numberOption(values, 'epochs'), pipeline.epochs),
     batchSize: posInt('batch', numberOption(values, 'batch'), 32),
     learningRate: lr,
     maxLenTokens: posInt('max-len', numberOption(values, 'max-len'), 64),

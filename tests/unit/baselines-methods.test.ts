@@ -2,7 +2,7 @@
 // real tfjs model (cpu backend).
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { normaliseKeptWeights, parseMethods, runMethod, type MethodDeps } from '../../src/core/baselines/methods';
+import { innerLearningRateFor, normaliseKeptWeights, parseMethods, runMethod, type MethodDeps } from '../../src/core/baselines/methods';
 import { trainEpochs } from '../../src/core/baselines/train-epochs';
 import { createBagTam, encodeTexts, loadRows } from './sungen-fixture';
 
@@ -46,5 +46,26 @@ describe('runMethod', () => {
       run.tam.dispose();
     }
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('with hard final weights trains SunGen\'s kept rows at weight 1; inner learning rate is set per model kind', async () => {
+    const { texts, labels, labelNames } = loadRows('/work/shared/data/eval/sst2-validation.jsonl', 80);
+    const data = encodeTexts(texts, labels, labelNames, 16, 800);
+    const deps: MethodDeps = {
+      createTam: (_kind, seed) => createBagTam({ vocabSize: 800, numClasses: 2, maxLenTokens: 16, seed }),
+      train: (tam, d, rows, weights, signal) => trainEpochs(tam, d, rows, weights, { epochs: 1, batchSize: 32, learningRate: 0.01, seed: 1 }, signal),
+    };
+    const run = await runMethod('sungen-fast', data, deps, {
+      model: 'fast',
+      seed: 3,
+      keepFraction: 0.5,
+      sungenFinalWeights: 'hard',
+      sungen: { outerIterations: 2, outerSetSize: 40, evalBatchSize: 64 },
+    });
+    expect(run.keptRows.length).toBe(40);
+    for (const r of run.keptRows) expect(run.weights[r]).toBe(1);
+    run.tam.dispose();
+    expect(innerLearningRateFor('fast')).toBe(1e-2);
+    expect(innerLearningRateFor('lstm')).toBe(1e-3);
   });
 });

@@ -66,6 +66,18 @@ describe('sungenReweight', () => {
     tam.dispose();
   });
 
+  it('with a held-out outer set, leaves the outer rows at θ = 0 and weights the rest; runs several inner epochs', async () => {
+    const data = tinyData(40);
+    const tam = createBagTam({ vocabSize: 40, numClasses: 2, maxLenTokens: 6, seed: 9 });
+    const result = await sungenReweight(tam, data, { ...opts, outerHeldOut: true, innerEpochs: 2 });
+    const zero = [...result.theta].filter((t) => t === 0).length;
+    expect(zero).toBe(20); // exactly the outer subset
+    expect([...result.theta].filter((t) => t !== 0).length).toBe(20);
+    await expect(sungenReweight(tam, data, { ...opts, innerEpochs: 0 })).rejects.toThrow(/innerEpochs/);
+    await expect(sungenReweight(tam, data, { ...opts, outerHeldOut: true, outerSetSize: 40 })).rejects.toThrow(/held-out/);
+    tam.dispose();
+  });
+
   it('reports progress and stops on abort', async () => {
     const data = tinyData(40);
     const tam = createBagTam({ vocabSize: 40, numClasses: 2, maxLenTokens: 6, seed: 9 });

@@ -35,6 +35,11 @@ export interface MethodOptions {
   /** Fraction of each class kept for final training by `filter` and the SunGen methods (by score). */
   keepFraction: number;
   sungen: Partial<SungenOptions>;
+  /**
+   * How the SunGen methods train the final model on the kept per-class top-K rows: 'soft' with their learned weights
+   * w (per-class mean 1), 'hard' with weight 1 each (selection only). Default 'soft'.
+   */
+  sungenFinalWeights?: 'soft' | 'hard';
   signal?: AbortSignal;
   onSungenProgress?: (p: SungenProgress) => void;
 }
@@ -137,7 +142,7 @@ export async function runMethod(method: MethodName, data: EncodedDataset, deps: 
     inner.dispose();
   }
   const kept = perClassTopK(result.theta, data.labels, data.numClasses, opts.keepFraction);
-  const weights = normaliseKeptWeights(result.weights, kept, data.labels, data.numClasses);
+  const weights = normaliseKeptWeights(opts.sungenFinalWeights === 'hard' ? ones : result.weights, kept, data.labels, data.numClasses);
   const reweightSeconds = seconds(start);
   const { tam, trainSeconds } = await trainFinal(kept, weights);
   return { method, tam, keptRows: kept, weights, theta: result.theta, reweightSeconds, trainSeconds };
