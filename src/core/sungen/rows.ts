@@ -2,7 +2,7 @@
 // row access (outer subset, per-sample passes over everything, per-sample weights travelling with each batch).
 import * as tf from '@tensorflow/tfjs';
 import type { EncodedDataset } from '../tam/types';
-import { mulberry32 } from '../generation/prng';
+import { datasetSize, shuffleRows } from '../train/batches.ts';
 
 /** Real length of row r (last non-padding position + 1). */
 export function realLength(data: EncodedDataset, r: number): number {
@@ -39,26 +39,9 @@ export function gatherLabels(data: EncodedDataset, rows: ArrayLike<number>): tf.
   return tf.tensor1d(out, 'int32');
 }
 
-/** Number of rows in an encoded dataset, with a shape check. */
-export function rowCount(data: EncodedDataset): number {
-  if (data.maxLenTokens <= 0 || data.ids.length !== data.labels.length * data.maxLenTokens) {
-    throw new Error(`Encoded dataset is inconsistent: ${data.ids.length} ids for ${data.labels.length} rows × ${data.maxLenTokens} tokens.`);
-  }
-  return data.labels.length;
-}
-
-/** Fisher–Yates shuffle of a copy of `rows` with a seeded generator. */
-export function shuffled(rows: ArrayLike<number>, seed: number): Int32Array {
-  const out = Int32Array.from(rows);
-  const rand = mulberry32(seed);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    const tmp = out[i];
-    out[i] = out[j];
-    out[j] = tmp;
-  }
-  return out;
-}
+// Row count and seeded shuffle are the training loop's own (one implementation, same seeds → same orders).
+export const rowCount = datasetSize;
+export const shuffled = shuffleRows;
 
 /** Consecutive chunks of `rows` of at most `batchSize` (the last one may be shorter). */
 export function* chunks(rows: Int32Array, batchSize: number): Generator<Int32Array> {
