@@ -1,31 +1,15 @@
 // Page side of the generation worker: starts it, sends typed requests, fans out typed events,
 // and turns "load" into a promise (resolved by the device event, rejected by an error event).
 import type { DeviceEvent, LoadMessage, WorkerEvent, WorkerRequest } from '../workers/generate-protocol.ts';
+import { TypedWorker } from './typed-worker.ts';
 
 export type WorkerListener = (e: WorkerEvent) => void;
 
-export class GenerationWorkerClient {
-  private readonly worker: Worker;
-  private readonly listeners = new Set<WorkerListener>();
-
+export class GenerationWorkerClient extends TypedWorker<WorkerRequest, WorkerEvent> {
   constructor() {
-    this.worker = new Worker(new URL('../workers/generate.worker.ts', import.meta.url), { type: 'module', name: 'generate' });
-    this.worker.onmessage = (ev: MessageEvent<WorkerEvent>) => {
-      for (const l of this.listeners) l(ev.data);
-    };
-    this.worker.onerror = (ev: ErrorEvent) => {
-      const e: WorkerEvent = { type: 'error', kind: 'internal', message: `Generation worker crashed: ${ev.message || 'unknown error'}` };
-      for (const l of this.listeners) l(e);
-    };
-  }
-
-  on(listener: WorkerListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  send(msg: WorkerRequest): void {
-    this.worker.postMessage(msg);
+    super(new Worker(new URL('../workers/generate.worker.ts', import.meta.url), { type: 'module', name: 'generate' }), (message) => [
+      { type: 'error', kind: 'internal', message: `Generation worker crashed: ${message}` },
+    ]);
   }
 
   /** Load (or confirm) a model; resolves with the device actually used after the self-test. */
@@ -42,10 +26,5 @@ export class GenerationWorkerClient {
       });
       this.send({ type: 'load', ...msg });
     });
-  }
-
-  terminate(): void {
-    this.worker.terminate();
-    this.listeners.clear();
   }
 }
