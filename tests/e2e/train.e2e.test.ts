@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { guardedContext, useServedBrowser, type GuardedContext } from './harness.ts';
+import { sharedPath } from '../shared-path.ts';
 
-const IMDB_SMALL = '/work/shared/data/synthetic/imdb-gpt2-xl-small.jsonl';
+const IMDB_SMALL = sharedPath('data/synthetic/imdb-gpt2-xl-small.jsonl');
 
 const env = useServedBrowser();
 

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { innerLearningRateFor, normaliseKeptWeights, parseMethods, runMethod, type MethodDeps } from '../../src/core/baselines/methods';
 import { trainEpochs } from '../../src/core/baselines/train-epochs';
 import { createBagTam, encodeTexts, loadRows } from './sungen-fixture';
+import { sharedPath } from '../shared-path.ts';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -29,7 +30,7 @@ describe('normaliseKeptWeights', () => {
 
 describe('runMethod', () => {
   it('runs none, filter and sungen-fast with timings, keeping every class', async () => {
-    const { texts, labels, labelNames } = loadRows('/work/shared/data/eval/sst2-validation.jsonl', 120);
+    const { texts, labels, labelNames } = loadRows(sharedPath('data/eval/sst2-validation.jsonl'), 120);
     const data = encodeTexts(texts, labels, labelNames, 16, 800);
     const deps: MethodDeps = {
       createTam: (_kind, seed) => createBagTam({ vocabSize: 800, numClasses: 2, maxLenTokens: 16, seed }),
@@ -49,7 +50,7 @@ describe('runMethod', () => {
   });
 
   it('with hard final weights trains SunGen\'s kept rows at weight 1; inner learning rate is set per model kind', async () => {
-    const { texts, labels, labelNames } = loadRows('/work/shared/data/eval/sst2-validation.jsonl', 80);
+    const { texts, labels, labelNames } = loadRows(sharedPath('data/eval/sst2-validation.jsonl'), 80);
     const data = encodeTexts(texts, labels, labelNames, 16, 800);
     const deps: MethodDeps = {
       createTam: (_kind, seed) => createBagTam({ vocabSize: 800, numClasses: 2, maxLenTokens: 16, seed }),

@@ -26,9 +26,10 @@ import {
   type PipelineSample,
   type TrainingSettings,
 } from '../../src/core/pipeline/index.ts';
+import { sharedPath } from '../shared-path.ts';
 
 const LABELS = ['negative', 'positive'];
-const trainRows = parseLabelledJsonl(readFileSync('/work/shared/data/synthetic/imdb-gpt2-xl-small.jsonl', 'utf8'));
+const trainRows = parseLabelledJsonl(readFileSync(sharedPath('data/synthetic/imdb-gpt2-xl-small.jsonl'), 'utf8'));
 // Every third row (both classes), ids offset so a mix-up of row index and sample id would show.
 const samples: PipelineSample[] = trainRows.filter((_, k) => k % 3 === 0).map((r, k) => ({ id: 1000 + 7 * k, text: r.text, label: r.label }));
 const testText = readFileSync('public/eval/sst2-test.jsonl', 'utf8').split('\n').slice(0, 300).join('\n');

@@ -7,8 +7,9 @@ import { crossEntropyPerSample } from '../../src/core/sungen/rce';
 import { gatherIds, gatherLabels } from '../../src/core/sungen/rows';
 import { sungenReweight } from '../../src/core/sungen/reweight';
 import { createBagTam, encodeTexts, loadRows } from './sungen-fixture';
+import { sharedPath } from '../shared-path.ts';
 
-const SST2_VALIDATION = '/work/shared/data/eval/sst2-validation.jsonl';
+const SST2_VALIDATION = sharedPath('data/eval/sst2-validation.jsonl');
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AMAZON_CATEGORIES, DEFAULT_TASK_ID, findTaskPreset, TASK_PRESETS } from '../../src/core/tasks/presets.ts';
 import { validateTask } from '../../src/core/tasks/validate.ts';
+import { sharedPath } from '../shared-path.ts';
 
-const ROOT = '../shared/data/prompts';
+const ROOT = sharedPath('data/prompts');
 type TaskFile = { labels: Record<string, { instruction: string; counter_labels?: string[] }> };
 const read = (rel: string): TaskFile => JSON.parse(readFileSync(`${ROOT}/${rel}`, 'utf8'));
 const toOurs = (instruction: string) => instruction.replace(/<C>|<X1>/g, '{context}');

@@ -9,8 +9,8 @@ import { createTam } from '../../src/core/tam/create';
 import { trainTam } from '../../src/core/train/train';
 import { evaluateTam } from '../../src/core/eval/evaluate';
 import { measureLstmThroughput } from '../../src/core/tam/throughput';
+import { sharedPath } from '../shared-path.ts';
 
-const SHARED = new URL('../../../shared/data/', import.meta.url);
 const labels = ['negative', 'positive'];
 
 beforeAll(async () => {
@@ -19,8 +19,8 @@ beforeAll(async () => {
 });
 
 describe('learning on real data (wasm)', () => {
-  const train = loadTrainingJsonl(readFileSync(new URL('synthetic/imdb-gpt2-xl-small.jsonl', SHARED), 'utf8'), { labelNames: labels, minCount: 2 });
-  const test = loadTestJsonl(readFileSync(new URL('eval/sst2-test.jsonl', SHARED), 'utf8'), train.vocab, { labelNames: labels, source: 'sst2-test.jsonl' });
+  const train = loadTrainingJsonl(readFileSync(sharedPath('data/synthetic/imdb-gpt2-xl-small.jsonl'), 'utf8'), { labelNames: labels, minCount: 2 });
+  const test = loadTestJsonl(readFileSync(sharedPath('data/eval/sst2-test.jsonl'), 'utf8'), train.vocab, { labelNames: labels, source: 'sst2-test.jsonl' });
 
   it('fast TAM trained on synthetic IMDb beats chance on SST-2 test', async () => {
     const before = tf.memory().numTensors;
