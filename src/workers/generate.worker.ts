@@ -1,7 +1,15 @@
 // Generation worker: loads the LM on the chosen device (self-test, WebGPU → WASM fallback), runs generation, and
 // writes every accepted batch to IndexedDB itself — so a closed tab loses at most one small batch — then tells the page.
 /// <reference lib="webworker" />
-import { generateSamples, loadLm, selfTest, type LoadedLm } from '../core/generation/generator.ts';
+import {
+  generateSamples,
+  greedyReference,
+  loadLm,
+  recordedSelfTest,
+  selfTest,
+  type LoadedLm,
+  type SelfTestReference,
+} from '../core/generation/generator.ts';
 import type { GeneratedSample, GenerationProgress } from '../core/generation/types.ts';
 import { resolveModel } from '../core/models/catalog.ts';
 import { httpFileExists, localModelBaseUrl } from '../core/runtime/http-files.ts';
@@ -49,10 +57,23 @@ async function loadOn(device: RunDevice, modelId: string, dtype: string): Promis
   });
 }
 
-/** Runs the known-answer self-test; returns whether the model may be used on this device. */
+/**
+ * Runs the known-answer self-test; returns whether the model may be used on this device. On WebGPU, a model without
+ * recorded reference ids is checked against the greedy ids of a one-off WASM run of the same files.
+ */
 async function runSelfTest(lm: LoadedLm): Promise<{ ok: boolean; message: string }> {
+  let reference: SelfTestReference | undefined;
+  if (lm.device === 'webgpu' && !recordedSelfTest(lm.modelId)) {
+    post({ type: 'status', phase: 'self-test', message: `No recorded ids for ${lm.modelId}: computing reference ids on WASM…` });
+    const wasmLm = await loadOn('wasm', lm.modelId, lm.dtype);
+    try {
+      reference = await greedyReference(wasmLm);
+    } finally {
+      await wasmLm.dispose();
+    }
+  }
   post({ type: 'status', phase: 'self-test', message: `Self-test on ${lm.device.toUpperCase()}…` });
-  const r = await selfTest(lm);
+  const r = await selfTest(lm, reference);
   post({ type: 'selfTest', device: lm.device, ok: r.ok, message: r.message });
   return r;
 }

@@ -3,7 +3,9 @@
 // override, rejects bad input without storing anything — and no request ever leaves the page's origin.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { guardedContext, useServedBrowser, type GuardedContext } from './harness.ts';
+import { cpSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { guardedContext, ROOT, useServedBrowser, type GuardedContext } from './harness.ts';
 
 const env = useServedBrowser();
 
@@ -128,6 +130,32 @@ describe('Generate page (bundled model, WASM, offline)', () => {
     } finally {
       if (guard.errors.length) console.log(guard.errors.join('\n'));
       await guard.context.close();
+    }
+  });
+
+  it('an offline model pack without recorded ids is checked on WebGPU against a WASM run (smoke)', async () => {
+    // A real model placed as an offline pack under a catalog id that has no recorded self-test ids (the q8 file name
+    // of Xenova/distilgpt2): the worker resolves it locally and must compare WebGPU's greedy ids with a WASM run.
+    const pack = join(ROOT, 'dist/models/Xenova/distilgpt2');
+    cpSync(join(ROOT, 'public/models/karpathy/stories260K'), pack, { recursive: true });
+    renameSync(join(pack, 'onnx/model.onnx'), join(pack, 'onnx/model_quantized.onnx'));
+    const guard = await guardedContext(env.browser, env.served.origin);
+    try {
+      const page = await guard.newPage();
+      await page.goto(`${env.served.baseUrl}?device=webgpu`);
+      await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
+      await page.getByLabel('Generator model').selectOption('Xenova/distilgpt2');
+      await page.getByLabel('Samples per label').fill('1');
+      await page.getByLabel('Max new tokens').fill('8');
+      await page.getByLabel('Min words').fill('1');
+      await generateButton(page).click();
+      await waitForRunStatus(page, 'done', 180_000);
+      expect(await page.getByText('Self-test on WEBGPU: passed — self-test passed: 8 greedy tokens match a WASM run').count()).toBe(1);
+      expect(guard.blocked).toEqual([]);
+    } finally {
+      if (guard.errors.length) console.log(guard.errors.join('\n'));
+      await guard.context.close();
+      rmSync(pack, { recursive: true, force: true });
     }
   });
 

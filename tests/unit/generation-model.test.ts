@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureNodeTransformers, NODE_MODEL_BASE } from '../../src/cli/node-env.ts';
 import { decodeJobs } from '../../src/core/generation/decoder.ts';
-import { generateSamples, loadLm, selfTest, type LoadedLm } from '../../src/core/generation/generator.ts';
+import { generateSamples, greedyReference, loadLm, selfTest, type LoadedLm } from '../../src/core/generation/generator.ts';
 import { mulberry32 } from '../../src/core/generation/prng.ts';
 import type { GeneratedSample } from '../../src/core/generation/types.ts';
 import { findTaskPreset } from '../../src/core/tasks/presets.ts';
@@ -101,6 +101,17 @@ describe('decoding loop on stories260K', () => {
     const st = await selfTest(lm);
     expect(st.ok).toBe(true);
     expect(st.gotIds).toEqual(st.expectedIds);
+  });
+
+  it('self-test against another run\'s greedy ids: passes on the same ids, fails (naming the token) on wrong ones', async () => {
+    const ref = await greedyReference(lm);
+    expect(ref.expectedIds).toHaveLength(8);
+    expect(ref.source).toBe('a CPU run');
+    expect((await selfTest(lm, ref)).ok).toBe(true);
+    const wrong = { ...ref, expectedIds: ref.expectedIds.map((id, i) => (i === 3 ? (id + 1) % 512 : id)) };
+    const bad = await selfTest(lm, wrong);
+    expect(bad.ok).toBe(false);
+    expect(bad.message).toContain('FAILED at token 3 against a CPU run');
   });
 });
 

@@ -25,21 +25,42 @@ export interface SelfTestResult {
 const UNCHECKED_SELF_TEST_TOKENS = 8;
 const DEFAULT_SELF_TEST_PROMPT = 'Once upon a time';
 
+/** Reference ids for a self-test: recorded in the catalog, or produced by the same model on another device. */
+export interface SelfTestReference {
+  prompt: string;
+  expectedIds: number[];
+  /** Where the ids come from, for the message (e.g. 'the catalog', 'a WASM run'). */
+  source: string;
+}
+
+/** The catalog's recorded reference for a model, if any. */
+export function recordedSelfTest(modelId: string): SelfTestReference | null {
+  const ref = findCatalogEntry(modelId)?.selfTest;
+  return ref ? { ...ref, source: 'the catalog' } : null;
+}
+
+/** Greedy ids after the default self-test prompt: the reference a WASM run provides for models without recorded ids. */
+export async function greedyReference(lm: LoadedLm): Promise<SelfTestReference> {
+  const r = await selfTest(lm, { prompt: DEFAULT_SELF_TEST_PROMPT, expectedIds: [], source: '' });
+  return { prompt: DEFAULT_SELF_TEST_PROMPT, expectedIds: r.gotIds, source: `a ${lm.device.toUpperCase()} run` };
+}
+
 /**
- * Known-answer test: greedy ids after the catalog entry's prompt must equal the recorded ones. Entries without
- * recorded ids return ok: true with message "no reference ids …" and the ids the model produced.
+ * Known-answer test: greedy ids after the reference prompt must equal the reference ids (the catalog's recorded ones
+ * by default, or `reference`). Without any reference it returns ok: true with message "no reference ids …" and the
+ * ids the model produced; with an empty `reference.expectedIds` it only generates (used by greedyReference).
  */
-export async function selfTest(lm: LoadedLm): Promise<SelfTestResult> {
-  const ref = findCatalogEntry(lm.modelId)?.selfTest;
+export async function selfTest(lm: LoadedLm, reference?: SelfTestReference): Promise<SelfTestResult> {
+  const ref = reference ?? recordedSelfTest(lm.modelId);
   const prompt = ref?.prompt ?? DEFAULT_SELF_TEST_PROMPT;
-  const n = ref ? ref.expectedIds.length : UNCHECKED_SELF_TEST_TOKENS;
+  const n = ref && ref.expectedIds.length > 0 ? ref.expectedIds.length : UNCHECKED_SELF_TEST_TOKENS;
   const res = await decodeJobs(lm.internals, [{ promptIds: lm.internals.encode(prompt), rng: mulberry32(0) }], {
     maxNewTokens: n,
     choice: { doSample: false, temperature: 1, topK: 0, topP: 1 },
     stopAtQuote: false,
   });
   const gotIds = res.tokens[0];
-  if (!ref) {
+  if (!ref || ref.expectedIds.length === 0) {
     return {
       ok: true,
       expectedIds: [],
@@ -54,8 +75,8 @@ export async function selfTest(lm: LoadedLm): Promise<SelfTestResult> {
     expectedIds: ref.expectedIds,
     gotIds,
     message: ok
-      ? `self-test passed: ${n} greedy tokens match (${JSON.stringify(lm.internals.decode(gotIds))})`
-      : `self-test FAILED at token ${firstDiff}: expected ${ref.expectedIds.join(',')} got ${gotIds.join(',')}`,
+      ? `self-test passed: ${n} greedy tokens match ${ref.source} (${JSON.stringify(lm.internals.decode(gotIds))})`
+      : `self-test FAILED at token ${firstDiff} against ${ref.source}: expected ${ref.expectedIds.join(',')} got ${gotIds.join(',')}`,
   };
 }
 
