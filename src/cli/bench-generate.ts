@@ -6,12 +6,13 @@
 // origin. Prints a table and, with --json, one JSON object as the last line.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build, preview } from 'vite';
+import { build } from 'vite';
 import { chromium } from 'playwright-core';
 import { measureGenerate, type GenerateBenchOptions, type GenerateBenchResult } from '../../bench/generate-measure.ts';
 import { loadLm, selfTest } from '../core/generation/generator.ts';
 import { numberOption, parseArgs, UsageError } from './args.ts';
 import { configureNodeTransformers } from './node-env.ts';
+import { startLoopbackPreview } from './loopback-preview.ts';
 
 /** Repeats a measurement until at least this much time has been spent (steadier numbers on a shared machine). */
 const MIN_MEASURE_MS = 1500;
@@ -41,14 +42,7 @@ async function runBrowser(modelId: string, opts: GenerateBenchOptions): Promise<
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium, or set CHROMIUM_PATH`);
   }
   await build({ configFile: BENCH_VITE_CONFIG, logLevel: 'warn' });
-  const server = await preview({
-    configFile: BENCH_VITE_CONFIG,
-    logLevel: 'warn',
-    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
-  });
-  const address = server.httpServer.address();
-  if (!address || typeof address === 'string') throw new Error('Vite preview did not report a TCP address');
-  const baseUrl = `http://127.0.0.1:${address.port}/`;
+  const { server, baseUrl } = await startLoopbackPreview({ configFile: BENCH_VITE_CONFIG });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true });
   try {
     const context = await browser.newContext();

@@ -3,7 +3,8 @@
 // recorded and aborted, so a test can assert that nothing left the machine.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { preview, type PreviewServer } from 'vite';
+import type { PreviewServer } from 'vite';
+import { startLoopbackPreview } from '../../src/cli/loopback-preview.ts';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -23,14 +24,7 @@ export async function serveDist(): Promise<Served> {
   if (!existsSync(resolve(ROOT, 'dist/index.html'))) {
     throw new Error('dist/ is missing: run `npm run build` first (npm run test:e2e does it)');
   }
-  const server = await preview({
-    root: ROOT,
-    logLevel: 'warn',
-    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
-  });
-  const address = server.httpServer.address();
-  if (!address || typeof address === 'string') throw new Error('Vite preview did not report a TCP address');
-  const baseUrl = `http://127.0.0.1:${address.port}/`;
+  const { server, baseUrl } = await startLoopbackPreview({ root: ROOT });
   return {
     server,
     baseUrl,

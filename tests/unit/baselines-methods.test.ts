@@ -28,14 +28,19 @@ describe('normaliseKeptWeights', () => {
   });
 });
 
+/** Tiny bag-of-embeddings TAMs trained one epoch: fast, real tfjs deps for the method harness. */
+function bagDeps(): MethodDeps {
+  return {
+    createTam: (_kind, seed) => createBagTam({ vocabSize: 800, numClasses: 2, maxLenTokens: 16, seed }),
+    train: (tam, d, rows, weights, signal) => trainEpochs(tam, d, rows, weights, { epochs: 1, batchSize: 32, learningRate: 0.01, seed: 1 }, signal),
+  };
+}
+
 describe('runMethod', () => {
   it('runs none, filter and sungen-fast with timings, keeping every class', async () => {
     const { texts, labels, labelNames } = loadRows(sharedPath('data/eval/sst2-validation.jsonl'), 120);
     const data = encodeTexts(texts, labels, labelNames, 16, 800);
-    const deps: MethodDeps = {
-      createTam: (_kind, seed) => createBagTam({ vocabSize: 800, numClasses: 2, maxLenTokens: 16, seed }),
-      train: (tam, d, rows, weights, signal) => trainEpochs(tam, d, rows, weights, { epochs: 1, batchSize: 32, learningRate: 0.01, seed: 1 }, signal),
-    };
+    const deps = bagDeps();
     const before = tf.memory().numTensors;
     for (const method of ['none', 'filter', 'sungen-fast'] as const) {
       const run = await runMethod(method, data, deps, { model: 'fast', seed: 3, keepFraction: 0.75, sungen: { outerIterations: 2, outerSetSize: 60, evalBatchSize: 64 } });
@@ -52,10 +57,7 @@ describe('runMethod', () => {
   it('with hard final weights trains SunGen\'s kept rows at weight 1; inner learning rate is set per model kind', async () => {
     const { texts, labels, labelNames } = loadRows(sharedPath('data/eval/sst2-validation.jsonl'), 80);
     const data = encodeTexts(texts, labels, labelNames, 16, 800);
-    const deps: MethodDeps = {
-      createTam: (_kind, seed) => createBagTam({ vocabSize: 800, numClasses: 2, maxLenTokens: 16, seed }),
-      train: (tam, d, rows, weights, signal) => trainEpochs(tam, d, rows, weights, { epochs: 1, batchSize: 32, learningRate: 0.01, seed: 1 }, signal),
-    };
+    const deps = bagDeps();
     const run = await runMethod('sungen-fast', data, deps, {
       model: 'fast',
       seed: 3,
