@@ -33,10 +33,14 @@ export interface SelfTestReference {
   source: string;
 }
 
-/** The catalog's recorded reference for a model, if any. */
-export function recordedSelfTest(modelId: string): SelfTestReference | null {
+/**
+ * The catalog's recorded reference for a model, if any. Ids recorded on an offline pack (`localOnly`) do not apply
+ * to files from the hub.
+ */
+export function recordedSelfTest(modelId: string, source: 'local' | 'hub' = 'local'): SelfTestReference | null {
   const ref = findCatalogEntry(modelId)?.selfTest;
-  return ref ? { ...ref, source: 'the catalog' } : null;
+  if (!ref || (ref.localOnly && source === 'hub')) return null;
+  return { prompt: ref.prompt, expectedIds: ref.expectedIds, source: 'the catalog' };
 }
 
 /** Greedy ids after the default self-test prompt: the reference a WASM run provides for models without recorded ids. */
@@ -51,7 +55,7 @@ export async function greedyReference(lm: LoadedLm): Promise<SelfTestReference> 
  * ids the model produced; with an empty `reference.expectedIds` it only generates (used by greedyReference).
  */
 export async function selfTest(lm: LoadedLm, reference?: SelfTestReference): Promise<SelfTestResult> {
-  const ref = reference ?? recordedSelfTest(lm.modelId);
+  const ref = reference ?? recordedSelfTest(lm.modelId, lm.source);
   const prompt = ref?.prompt ?? DEFAULT_SELF_TEST_PROMPT;
   const n = ref && ref.expectedIds.length > 0 ? ref.expectedIds.length : UNCHECKED_SELF_TEST_TOKENS;
   const res = await decodeJobs(lm.internals, [{ promptIds: lm.internals.encode(prompt), rng: mulberry32(0) }], {
