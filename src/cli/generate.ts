@@ -14,6 +14,7 @@ import { parseLabelledJsonl } from '../core/data/jsonl.ts';
 import { RemoteError } from '../core/remote/errors.ts';
 import { generateSamplesRemote, type RemoteProgress } from '../core/remote/remote-generator.ts';
 import { SERVER_USAGE, SERVER_VALUE_OPTIONS, serverSourceFromArgs } from './server-source.ts';
+import { defaultPromptStyle, withPromptStyle } from '../core/generation/prompt.ts';
 import { findCatalogEntry, formatBytes, resolveModel } from '../core/models/catalog.ts';
 import { findTaskPreset, TASK_PRESETS } from '../core/tasks/presets.ts';
 import type { TaskSpec } from '../core/tasks/types.ts';
@@ -22,7 +23,8 @@ import { numberOption, parseArgs, UsageError } from './args.ts';
 
 const USAGE = `Usage: npm run generate -- --task <preset id | task.json> --model <catalog id | model folder>
   --per-label N --out FILE.jsonl [--batch B] [--seed S] [--temperature T] [--top-k K] [--top-p P]
-  [--max-new-tokens N] [--min-words N] [--greedy] [--allow-network] [--resume]
+  [--max-new-tokens N] [--min-words N] [--greedy] [--allow-network] [--prompt-style chat|continuation] [--resume]
+  (default prompt style: the task file's, else chat for instruct models, continuation for base models and servers)
 ${SERVER_USAGE}
 --resume continues an interrupted run from FILE.partial.
 Presets: ${TASK_PRESETS.map((t) => t.id).join(', ')}`;
@@ -72,7 +74,7 @@ async function readPartial(partialPath: string, task: TaskSpec): Promise<Generat
 
 async function main(): Promise<number> {
   const { values, flags } = parseArgs(process.argv.slice(2), {
-    values: ['task', 'model', 'per-label', 'batch', 'seed', 'temperature', 'top-k', 'top-p', 'max-new-tokens', 'min-words', 'out', ...SERVER_VALUE_OPTIONS],
+    values: ['task', 'model', 'per-label', 'batch', 'seed', 'temperature', 'top-k', 'top-p', 'max-new-tokens', 'min-words', 'out', 'prompt-style', ...SERVER_VALUE_OPTIONS],
     flags: ['allow-network', 'greedy', 'help', 'resume'],
   });
   if (flags.has('help')) {
@@ -83,7 +85,11 @@ async function main(): Promise<number> {
     if (!values.has(required)) throw new UsageError(`--${required} is required.`);
   }
   const server = serverSourceFromArgs(values);
-  const task = await loadTask(values.get('task')!);
+  const loadedTask = await loadTask(values.get('task')!);
+  const styleArg = values.get('prompt-style');
+  if (styleArg !== undefined && styleArg !== 'chat' && styleArg !== 'continuation') {
+    throw new UsageError(`--prompt-style must be "chat" or "continuation" (got "${styleArg}").`);
+  }
   const perLabel = numberOption(values, 'per-label');
   const perLabelErrors = validatePerLabel(perLabel);
   if (perLabelErrors.length) throw new UsageError(perLabelErrors.join(' '));
@@ -101,6 +107,15 @@ async function main(): Promise<number> {
   if (!sv.ok) throw new UsageError(`Invalid sampling settings:\n- ${sv.errors.join('\n- ')}`);
   const out = path.resolve(values.get('out')!);
   if (!existsSync(path.dirname(out))) throw new UsageError(`Output folder ${path.dirname(out)} does not exist.`);
+  const modelId = server ? null : await prepareModel(values.get('model') ?? 'karpathy/stories260K', flags.has('allow-network'));
+  let task: TaskSpec;
+  try {
+    task = withPromptStyle(loadedTask, styleArg ?? defaultPromptStyle(loadedTask, modelId ? findCatalogEntry(modelId)?.variant : undefined));
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  console.error(`Prompt style: ${task.promptStyle}`);
+
   const partialPath = `${out}.partial`;
   let already: GeneratedSample[] = [];
   if (flags.has('resume')) {
@@ -116,10 +131,10 @@ async function main(): Promise<number> {
     console.error(`Checking the server ${server.host} (model "${server.client.connection.model}")…`);
     await server.client.checkServer();
     const s = server.settings;
-    console.error(`Generating on ${server.host} through /v1/${s.endpoint === 'chat' ? 'chat/completions' : 'completions'}: ${s.concurrency} requests in flight, n = ${s.samplesPerRequest}.`);
+    const endpoint = task.promptStyle === 'chat' ? 'chat/completions' : 'completions';
+    console.error(`Generating on ${server.host} through /v1/${endpoint}: ${s.concurrency} requests in flight, n = ${s.samplesPerRequest}.`);
   } else {
-    const modelId = await prepareModel(values.get('model') ?? 'karpathy/stories260K', flags.has('allow-network'));
-    lm = await local!.loadLm({ modelId, device: 'cpu' });
+    lm = await local!.loadLm({ modelId: modelId!, device: 'cpu' });
     const st = await local!.selfTest(lm);
     console.error(st.message);
     if (!st.ok) {

@@ -2,16 +2,16 @@
 // environment variable — never from the command line, where `ps` would show it), the server check, and the run.
 import { DEFAULT_TIMEOUTS, OpenAiClient, type ClientTimeouts } from '../core/remote/client.ts';
 import { parseServerUrl } from '../core/remote/server-url.ts';
-import { DEFAULT_REMOTE_SETTINGS, validateRemoteSettings, type RemoteSettings } from '../core/remote/remote-generator.ts';
+import { validateRemoteSettings, type RemoteSettings } from '../core/remote/remote-generator.ts';
 import { numberOption, UsageError } from './args.ts';
 
-export const SERVER_VALUE_OPTIONS = ['server', 'server-model', 'api-key-env', 'endpoint', 'in-flight', 'n', 'max-retries', 'timeout', 'stall-timeout'];
+export const SERVER_VALUE_OPTIONS = ['server', 'server-model', 'api-key-env', 'in-flight', 'n', 'max-retries', 'timeout', 'stall-timeout'];
 
 export const SERVER_USAGE = `Through an OpenAI-compatible server (vLLM, llama.cpp, Ollama, TGI) instead of --model:
-  --server URL --server-model NAME [--endpoint completions|chat] [--in-flight N] [--n N] [--max-retries N]
-  [--api-key-env VAR] [--timeout S] [--stall-timeout S]
-  (the API key is read from the environment variable VAR; completions = base models with the ZeroGen prompt,
-   chat = instruct models)`;
+  --server URL --server-model NAME [--in-flight N] [--n N] [--max-retries N] [--api-key-env VAR]
+  [--timeout S] [--stall-timeout S]
+  (the API key is read from the environment variable VAR; --prompt-style continuation uses /v1/completions with the
+   ZeroGen prompt (base models, the default), --prompt-style chat uses /v1/chat/completions (instruct models))`;
 
 export interface ServerSource {
   client: OpenAiClient;
@@ -37,10 +37,7 @@ export function serverSourceFromArgs(values: Map<string, string>): ServerSource 
     apiKey = process.env[keyVar];
     if (!apiKey) throw new UsageError(`--api-key-env ${keyVar}: the environment variable ${keyVar} is not set or empty.`);
   }
-  const endpoint = values.get('endpoint') ?? DEFAULT_REMOTE_SETTINGS.endpoint;
-  if (endpoint !== 'completions' && endpoint !== 'chat') throw new UsageError(`--endpoint must be "completions" or "chat" (got "${endpoint}").`);
   const v = validateRemoteSettings({
-    endpoint,
     concurrency: numberOption(values, 'in-flight'),
     samplesPerRequest: numberOption(values, 'n'),
     maxRetries: numberOption(values, 'max-retries'),

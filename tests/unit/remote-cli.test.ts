@@ -47,6 +47,14 @@ describe('generate CLI with --server', () => {
     expect(rows.filter((x) => x.label === 'positive')).toHaveLength(10);
     expect(rows.filter((x) => x.label === 'negative')).toHaveLength(10);
     expect(existsSync(`${out}.partial`)).toBe(false);
+
+    const chatOut = path.join(dir, 'chat.jsonl');
+    fs.requests.length = 0;
+    const chat = await cli([...base(chatOut), '--prompt-style', 'chat']);
+    expect(chat.stderr).toContain('through /v1/chat/completions');
+    expect(chat.code).toBe(0);
+    expect(lines(chatOut)).toHaveLength(20);
+    expect(fs.requests.filter((q) => q.method === 'POST').every((q) => q.path === '/v1/chat/completions' || q.body.prompt === 'Movie: "')).toBe(true);
   });
 
   it('refuses bad input with a clear message and writes nothing', async () => {
@@ -59,7 +67,8 @@ describe('generate CLI with --server', () => {
       [['--server', deadUrl, '--server-model', 'm'], 1, /does not answer at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/],
       [['--server', fs.url, '--server-model', 'gpt-9'], 1, /does not serve a model named "gpt-9"; it serves "test-model"/],
       [['--server', fs.url, '--server-model', fs.model, '--api-key-env', 'MY_KEY'], 2, /MY_KEY is not set/],
-      [['--server', fs.url, '--server-model', fs.model, '--endpoint', 'embeddings'], 2, /--endpoint must be "completions" or "chat"/],
+      [['--server', fs.url, '--server-model', fs.model, '--prompt-style', 'embeddings'], 2, /--prompt-style must be "chat" or "continuation"/],
+      [['--server', fs.url, '--server-model', fs.model, '--model', 'karpathy/stories260K'], 2, /either --model .* or --server/],
       [['--server', fs.url, '--server-model', fs.model, '--in-flight', '0'], 2, /concurrency must be a whole number from 1 to 256/],
       [['--server-model', fs.model], 2, /--server-model needs --server URL/],
     ];
