@@ -7,6 +7,7 @@ import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { generateSamples, loadLm, selfTest } from '../core/generation/generator.ts';
+import { defaultPromptStyle, withPromptStyle } from '../core/generation/prompt.ts';
 import type { SamplingConfig } from '../core/generation/types.ts';
 import { findCatalogEntry, formatBytes, resolveModel } from '../core/models/catalog.ts';
 import { findTaskPreset, TASK_PRESETS } from '../core/tasks/presets.ts';
@@ -17,7 +18,8 @@ import { configureNodeTransformers, NODE_MODEL_BASE, nodeFileExists } from './no
 
 const USAGE = `Usage: npm run generate -- --task <preset id | task.json> --model <catalog id | model folder>
   --per-label N --out FILE.jsonl [--batch B] [--seed S] [--temperature T] [--top-k K] [--top-p P]
-  [--max-new-tokens N] [--min-words N] [--greedy] [--allow-network]
+  [--max-new-tokens N] [--min-words N] [--greedy] [--allow-network] [--prompt-style chat|continuation]
+  (default prompt style: the task file's, else chat for instruct models, continuation for base models)
 Presets: ${TASK_PRESETS.map((t) => t.id).join(', ')}`;
 
 async function loadTask(arg: string): Promise<TaskSpec> {
@@ -53,7 +55,7 @@ async function prepareModel(arg: string, allowNetwork: boolean): Promise<string>
 
 async function main(): Promise<number> {
   const { values, flags } = parseArgs(process.argv.slice(2), {
-    values: ['task', 'model', 'per-label', 'batch', 'seed', 'temperature', 'top-k', 'top-p', 'max-new-tokens', 'min-words', 'out'],
+    values: ['task', 'model', 'per-label', 'batch', 'seed', 'temperature', 'top-k', 'top-p', 'max-new-tokens', 'min-words', 'out', 'prompt-style'],
     flags: ['allow-network', 'greedy', 'help'],
   });
   if (flags.has('help')) {
@@ -63,7 +65,11 @@ async function main(): Promise<number> {
   for (const required of ['task', 'per-label', 'out']) {
     if (!values.has(required)) throw new UsageError(`--${required} is required.`);
   }
-  const task = await loadTask(values.get('task')!);
+  const loadedTask = await loadTask(values.get('task')!);
+  const styleArg = values.get('prompt-style');
+  if (styleArg !== undefined && styleArg !== 'chat' && styleArg !== 'continuation') {
+    throw new UsageError(`--prompt-style must be "chat" or "continuation" (got "${styleArg}").`);
+  }
   const perLabel = numberOption(values, 'per-label');
   const perLabelErrors = validatePerLabel(perLabel);
   if (perLabelErrors.length) throw new UsageError(perLabelErrors.join(' '));
@@ -82,6 +88,13 @@ async function main(): Promise<number> {
   const out = path.resolve(values.get('out')!);
   if (!existsSync(path.dirname(out))) throw new UsageError(`Output folder ${path.dirname(out)} does not exist.`);
   const modelId = await prepareModel(values.get('model') ?? 'karpathy/stories260K', flags.has('allow-network'));
+  let task: TaskSpec;
+  try {
+    task = withPromptStyle(loadedTask, styleArg ?? defaultPromptStyle(loadedTask, findCatalogEntry(modelId)?.variant));
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  console.error(`Prompt style: ${task.promptStyle}`);
 
   const lm = await loadLm({ modelId, device: 'cpu' });
   const st = await selfTest(lm);
