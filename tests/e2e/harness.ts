@@ -97,3 +97,9 @@ export function useServedBrowser(): { served: Served; browser: Browser } {
   });
   return env;
 }
+
+/** Opens a step of the guided flow through the step bar (as a user would). */
+export async function goToStep(page: Page, title: 'Task' | 'Generate' | 'Clean' | 'Train' | 'Evaluate' | 'Runs'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Steps' }).getByRole('link', { name: title, exact: true }).click();
+  await page.locator(`section[data-step="${title.toLowerCase()}"]`).waitFor();
+}
