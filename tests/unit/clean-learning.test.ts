@@ -28,7 +28,12 @@ function deps(vocabSize: number, maxLen: number): MethodDeps {
 const classMean = (x: Float32Array, labels: Int32Array, c: number) => {
   let s = 0;
   let k = 0;
-  for (let i = 0; i < x.length; i++) if (labels[i] === c) (s += x[i]), (k += 1);
+  for (let i = 0; i < x.length; i++) {
+    if (labels[i] === c) {
+      s += x[i];
+      k += 1;
+    }
+  }
   return s / k;
 };
 
@@ -71,7 +76,10 @@ function subset(counts: [number, number], maxLen = 24): { data: EncodedDataset; 
   const pick: number[] = [];
   const seen = [0, 0];
   labels.forEach((y, i) => {
-    if (seen[y] < counts[y]) (seen[y] += 1), pick.push(i);
+    if (seen[y] < counts[y]) {
+      seen[y] += 1;
+      pick.push(i);
+    }
   });
   const t = pick.map((i) => texts[i]);
   return { data: encodeTexts(t, pick.map((i) => labels[i]), labelNames, maxLen, 2000), texts: t };
