@@ -10,6 +10,7 @@ import { ImportController } from './generate/import-state.svelte.ts';
 import { defaultSetupForm } from './generate/setup-form.ts';
 import { TrainController } from './train/train-state.svelte.ts';
 import { EvaluateController } from './evaluate/evaluate-state.svelte.ts';
+import { PwaState } from './shared/pwa.svelte.ts';
 
 export class Lab {
   readonly nav = new Nav();
@@ -20,6 +21,7 @@ export class Lab {
   readonly importer = new ImportController(this.runs);
   readonly train = new TrainController(this.runs);
   readonly evaluate = new EvaluateController(this.runs, () => this.train.worker());
+  readonly pwa = new PwaState();
   ready = $state(false);
   /** The database could not be opened (private mode, blocked storage): shown on every step. */
   fatal = $state<string | null>(null);
