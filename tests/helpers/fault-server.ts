@@ -27,6 +27,8 @@ export interface FaultServer {
   origin: string;
   /** Mode for the next requests; `times` limits it to that many requests, then back to 'ok'. */
   set(mode: FaultMode, times?: number): void;
+  /** Switch to `mode` once `posts` more POST requests have been answered (e.g. to fail a run half-way). */
+  switchAfter(posts: number, mode: FaultMode): void;
   /** Every request seen: method, path, parsed JSON body, Authorization header. */
   requests: { method: string; path: string; body: any; auth?: string }[];
   /** Requires this Bearer key when set. */
@@ -39,6 +41,7 @@ export async function startFaultServer(opts: { model?: string; apiKey?: string; 
   let mode: FaultMode = 'ok';
   let remaining = Infinity;
   let counter = 0;
+  let pendingSwitch: { posts: number; mode: FaultMode } | null = null;
   const sockets = new Set<import('node:net').Socket>();
   const fs: FaultServer = {
     url: '',
@@ -49,6 +52,10 @@ export async function startFaultServer(opts: { model?: string; apiKey?: string; 
     set(m, times) {
       mode = m;
       remaining = times ?? Infinity;
+      pendingSwitch = null;
+    },
+    switchAfter(posts, m) {
+      pendingSwitch = { posts, mode: m };
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -91,6 +98,11 @@ export async function startFaultServer(opts: { model?: string; apiKey?: string; 
         body = raw;
       }
       fs.requests.push({ method: req.method ?? '', path, body, auth: req.headers.authorization });
+      if (pendingSwitch && req.method === 'POST' && pendingSwitch.posts-- <= 0) {
+        mode = pendingSwitch.mode;
+        remaining = Infinity;
+        pendingSwitch = null;
+      }
       const m = mode;
       if (remaining !== Infinity && --remaining <= 0) {
         mode = 'ok';

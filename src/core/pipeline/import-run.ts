@@ -1,10 +1,11 @@
-// "Import samples": a `{"text","label"}` JSONL file (e.g. PLM-generated data from elsewhere) becomes a new run with
+// "Import samples": a `{"text","label"}` JSONL file or a text,label CSV (e.g. PLM-generated data from elsewhere) becomes a new run with
 // its samples. The whole file is validated first; if storing fails part-way, the half-written run is deleted, so
 // either the complete run exists or nothing does.
 import type { LabStore } from '../storage/lab-store.ts';
 import type { RunConfig, RunRecord } from '../storage/schema.ts';
 import { DEFAULT_SAMPLING } from '../tasks/validate.ts';
-import { parseImportJsonl } from './samples.ts';
+import { checkImportedRows, parseImportJsonl } from './samples.ts';
+import { parseSamplesCsv } from '../portable/samples-file.ts';
 
 export const IMPORTED_MODEL_ID = 'imported';
 
@@ -38,7 +39,9 @@ export function importedRunConfig(fileName: string, labelNames: readonly string[
 
 /** Validates the file completely, then stores it as a finished run. Returns the run; throws (storing nothing) on bad input. */
 export async function importSamplesAsRun(store: LabStore, input: ImportInput): Promise<RunRecord> {
-  const parsed = parseImportJsonl(input.text, input.fileName);
+  const parsed = /\.csv$/i.test(input.fileName)
+    ? checkImportedRows(parseSamplesCsv(input.text, input.fileName), input.fileName)
+    : parseImportJsonl(input.text, input.fileName);
   const maxPerLabel = Math.max(...Object.values(parsed.countsByLabel));
   const run = await store.createRun({
     name: input.name ?? `Imported: ${input.fileName}`,

@@ -35,7 +35,11 @@ export interface ImportedSamples {
 export function parseImportJsonl(text: string, source: string): ImportedSamples {
   if (!text.trim()) throw new Error(`${source} is empty.`);
   checkLineLengths(text, source);
-  const rows = parseLabelledJsonl(text, { source });
+  return checkImportedRows(parseLabelledJsonl(text, { source }), source);
+}
+
+/** Checks parsed rows (JSONL or CSV) for import as a run: row count, empty labels, at least two labels. */
+export function checkImportedRows(rows: LabelledRow[], source: string): ImportedSamples {
   if (rows.length > MAX_IMPORT_ROWS) throw new Error(`${source} has ${rows.length} rows; at most ${MAX_IMPORT_ROWS} can be imported.`);
   const blank = rows.filter((r) => !r.label.trim()).slice(0, 5);
   if (blank.length) throw new JsonlError(source, blank.map((r) => ({ line: r.line, message: '"label" is empty' })), blank.length >= 5);

@@ -1,90 +1,59 @@
-// Page state of the "Clean & train" panel (Svelte 5 runes): runs to train on, settings, the test set choice, the
-// JSONL import, live progress from the training worker, the result, saved trainings and the "Try it" box.
+// State of the Clean, Train and Evaluate steps' training worker (Svelte 5 runes): the settings (method, classifier),
+// the test set choice, live progress, the last result and the "Try it" box. The run to train on is the current run
+// of the runs state; saved trainings are listed there too.
+import { untrack } from 'svelte';
 import { version as APP_VERSION } from '../../../package.json';
-import { LabStore } from '../../core/storage/lab-store.ts';
-import type { RunRecord } from '../../core/storage/schema.ts';
-import { importSamplesAsRun } from '../../core/pipeline/import-run.ts';
-import { presetsForLabels, type EvalPreset } from '../../core/pipeline/test-sets.ts';
 import type { PipelineProgress } from '../../core/pipeline/train-samples.ts';
 import { defaultSettings, validateSettings, type TrainingSettings } from '../../core/pipeline/settings.ts';
-import { summariseTraining, type TrainingSummary } from '../../core/pipeline/record.ts';
+import type { TrainingSummary } from '../../core/pipeline/record.ts';
 import type { Classification } from '../../core/pipeline/model-io.ts';
 import type { BackendEvent, TestSource, TrainEvent, TrainPhase } from '../../workers/train-protocol.ts';
 import { TrainWorkerClient } from './train-client.ts';
-import { notifyRunsChanged, onRunsChanged } from '../runs-changed.ts';
-import { errorText } from '../../core/error-text.ts';
-
-function appBaseUrl(): string {
-  return new URL(import.meta.env.BASE_URL, document.baseURI).href;
-}
+import type { RunsController } from '../runs/runs-state.svelte.ts';
 
 export class TrainController {
-  runs = $state.raw<RunRecord[]>([]);
-  runId = $state<string | null>(null);
   settings = $state<TrainingSettings>(defaultSettings('fast'));
-  /** 'upload' or a preset id. */
-  testChoice = $state<string>('upload');
-  testFile = $state.raw<{ name: string; text: string } | null>(null);
   phase = $state<TrainPhase>('idle');
   statusMessage = $state('');
   backend = $state.raw<BackendEvent | null>(null);
   progress = $state.raw<PipelineProgress | null>(null);
+  /** The run the worker is training on (progress and results belong to it). */
+  trainingRunId = $state<string | null>(null);
   result = $state.raw<TrainingSummary | null>(null);
   error = $state<string | null>(null);
   /** Non-error note, e.g. "Training stopped; nothing was saved." */
   notice = $state<string | null>(null);
-  trainings = $state.raw<TrainingSummary[]>([]);
-  importMessage = $state<string | null>(null);
-  importError = $state<string | null>(null);
-  importing = $state(false);
   tryText = $state('');
   tryTrainingId = $state<string | null>(null);
   tryResult = $state.raw<Classification | null>(null);
   tryError = $state<string | null>(null);
-  ready = $state(false);
+  /** Label names of the training used by "Try it" (class order of its probabilities). */
+  tryLabels = $derived.by(() => this.runs.trainings.find((t) => t.id === this.tryTrainingId)?.evaluations[0]?.labelNames ?? this.labelNames);
 
-  run = $derived(this.runs.find((r) => r.id === this.runId) ?? null);
+  /** The run to train on: the current run once it is no longer being generated. */
+  run = $derived.by(() => {
+    const current = this.runs.current;
+    return current && current.status !== 'running' ? current : null;
+  });
   labelNames = $derived(this.run?.config.task.labels.map((l) => l.name) ?? []);
-  presets = $derived<EvalPreset[]>(presetsForLabels(this.labelNames));
   busy = $derived(this.phase !== 'idle');
 
-  private store: LabStore | null = null;
   private client: TrainWorkerClient | null = null;
   private nextRequest = 1;
+  /** The test set chosen in the Evaluate step (a training is evaluated on it right away when there is one). */
+  testSource: () => TestSource | null = () => null;
+  /** Other listeners on the training worker's events (the Evaluate step). */
+  private readonly listeners: ((e: TrainEvent) => void)[] = [];
 
-  async init(): Promise<void> {
-    try {
-      this.store = await LabStore.open();
-      await this.refresh();
-      onRunsChanged(() => void this.refresh());
-    } catch (e) {
-      this.error = `Could not open the browser database: ${errorText(e)}`;
-    }
-    this.ready = true;
-  }
-
-  /** Re-reads runs and saved trainings (e.g. after a generation run finished). */
-  async refresh(): Promise<void> {
-    if (!this.store) return;
-    this.runs = (await this.store.listRuns()).filter((r) => r.status !== 'running');
-    if (!this.run) this.selectRun(this.runs[0]?.id ?? null);
-    const all = await this.store.listTrainings();
-    const summaries: TrainingSummary[] = [];
-    for (const rec of all) {
-      try {
-        summaries.push(summariseTraining(rec));
-      } catch {
-        // A record from another version of the page: not listed.
-      }
-    }
-    this.trainings = summaries;
-    if (!this.tryTrainingId || !summaries.some((t) => t.id === this.tryTrainingId)) this.tryTrainingId = summaries[0]?.id ?? null;
-  }
-
-  selectRun(id: string | null): void {
-    this.runId = id;
-    const presets = presetsForLabels(this.runs.find((r) => r.id === id)?.config.task.labels.map((l) => l.name) ?? []);
-    if (this.testChoice === 'upload' || !presets.some((p) => p.id === this.testChoice)) this.testChoice = presets[0]?.id ?? 'upload';
+  constructor(private readonly runs: RunsController) {
+    // "Try it" uses the newest training of the current run unless another one of it was chosen.
+    $effect.root(() => {
+      $effect(() => {
+        const mine = this.runs.currentTrainings;
+        const chosen = untrack(() => this.tryTrainingId);
+        if (!mine.some((t) => t.id === chosen)) this.tryTrainingId = mine[0]?.id ?? null;
+      });
+    });
   }
 
   setModel(model: TrainingSettings['model']): void {
@@ -92,39 +61,19 @@ export class TrainController {
     this.settings = { ...this.settings, model, epochs: d.epochs, learningRate: d.learningRate, dropout: d.dropout };
   }
 
-  async importFile(file: File): Promise<void> {
-    if (!this.store) return;
-    this.importError = null;
-    this.importMessage = null;
-    this.importing = true;
-    try {
-      const run = await importSamplesAsRun(this.store, {
-        fileName: file.name,
-        text: await file.text(),
-        versions: { app: APP_VERSION, transformers: 'n/a (imported samples)' },
-      });
-      await this.refresh();
-      this.selectRun(run.id);
-      notifyRunsChanged();
-      const counts = run.config.task.labels.map((l) => l.name).join(', ');
-      this.importMessage = `Imported ${file.name} as a new run (labels: ${counts}).`;
-    } catch (e) {
-      this.importError = errorText(e);
-    } finally {
-      this.importing = false;
-    }
-  }
-
-  async setTestFile(file: File | null): Promise<void> {
-    this.testFile = file ? { name: file.name, text: await file.text() } : null;
-  }
-
-  private worker(): TrainWorkerClient {
+  /** The training worker (started on first use); shared with the Evaluate step. */
+  worker(): TrainWorkerClient {
     if (!this.client) {
       this.client = new TrainWorkerClient();
       this.client.on((e) => this.onEvent(e));
+      for (const l of this.listeners) this.client.on(l);
     }
     return this.client;
+  }
+
+  onWorkerEvent(listener: (e: TrainEvent) => void): void {
+    this.listeners.push(listener);
+    this.client?.on(listener);
   }
 
   train(): void {
@@ -132,7 +81,9 @@ export class TrainController {
     this.error = null;
     const run = this.run;
     if (!run) {
-      this.error = 'Choose a run to train on (generate one, or import a JSONL file of samples).';
+      this.error = this.runs.current
+        ? 'The current run is still being generated; wait for it to finish (or stop it) first.'
+        : 'Choose a run to train on (generate one, or import a JSONL file of samples).';
       return;
     }
     const settings = $state.snapshot(this.settings) as TrainingSettings;
@@ -141,26 +92,13 @@ export class TrainController {
       this.error = problems.join('\n');
       return;
     }
-    let test: TestSource;
-    if (this.testChoice === 'upload') {
-      if (!this.testFile) {
-        this.error = 'Choose a test set: a bundled one, or upload a JSONL test file.';
-        return;
-      }
-      test = { kind: 'file', name: this.testFile.name, text: this.testFile.text };
-    } else {
-      const preset = this.presets.find((p) => p.id === this.testChoice);
-      if (!preset) {
-        this.error = `The bundled test set "${this.testChoice}" does not match this run's labels.`;
-        return;
-      }
-      test = { kind: 'preset', presetId: preset.id, url: `${appBaseUrl()}eval/${preset.file}` };
-    }
+    const test = this.testSource() ?? undefined;
     this.progress = null;
     this.result = null;
     this.notice = null;
     this.phase = 'starting';
-    this.worker().send({ type: 'start', runId: run.id, settings, test, backendQuery: location.search });
+    this.trainingRunId = run.id;
+    this.worker().send({ type: 'start', runId: run.id, settings, test, versions: { app: APP_VERSION }, backendQuery: location.search });
   }
 
   stop(): void {
@@ -196,8 +134,7 @@ export class TrainController {
       case 'result':
         this.result = e.training;
         this.progress = null; // the result block replaces the live progress
-        this.tryTrainingId = e.training.id;
-        void this.refresh();
+        void this.runs.refresh().then(() => (this.tryTrainingId = e.training.id));
         break;
       case 'stopped':
         this.notice = e.message;
@@ -206,8 +143,8 @@ export class TrainController {
         this.tryResult = e.results[0] ?? null;
         break;
       case 'error':
-        if (e.requestId !== undefined) this.tryError = e.message;
-        else this.error = e.message;
+        if (e.scope === 'classify') this.tryError = e.message;
+        else if (e.scope === undefined) this.error = e.message;
         break;
     }
   }
