@@ -148,3 +148,28 @@ describe('chat-style generation through a real chat template', () => {
     );
   });
 });
+
+describe('model/task suitability and the page form', () => {
+  it('warns for the story model with a movie-review task, not for its own task or for SmolLM2', async () => {
+    const { findCatalogEntry, modelTaskWarning } = await import('../../src/core/models/catalog.ts');
+    const stories = findCatalogEntry('karpathy/stories260K')!;
+    const smol = findCatalogEntry('HuggingFaceTB/SmolLM2-135M-Instruct')!;
+    expect(modelTaskWarning(stories, sst2)).toMatch(/children's stories.*"SST-2 \(movie review sentences\)".*SmolLM2 135M Instruct/);
+    expect(modelTaskWarning(stories, findTaskPreset('happy-sad-stories')!)).toBeNull();
+    expect(modelTaskWarning(smol, sst2)).toBeNull();
+  });
+
+  it('resolves the prompt style from the model (auto) or the user, and names the problem for chat without instructions', async () => {
+    const { defaultSetupForm, parseSetup } = await import('../../src/ui/generate/setup-form.ts');
+    const form = { ...defaultSetupForm(), presetId: 'sst-2' };
+    const base = parseSetup(form);
+    expect(base.ok && base.setup.task.promptStyle).toBe('continuation');
+    const smol = parseSetup({ ...form, modelId: 'HuggingFaceTB/SmolLM2-135M-Instruct' });
+    expect(smol.ok && smol.setup.task.promptStyle).toBe('chat');
+    const forced = parseSetup({ ...form, modelId: 'HuggingFaceTB/SmolLM2-135M-Instruct', promptStyle: 'continuation' });
+    expect(forced.ok && forced.setup.task.promptStyle).toBe('continuation');
+    const custom = JSON.stringify({ id: 'c', name: 'C', labels: [{ name: 'a', prompt: 'A "' }, { name: 'b', prompt: 'B "' }] });
+    const bad = parseSetup({ ...form, taskMode: 'custom', customJson: custom, promptStyle: 'chat' });
+    expect(bad.ok ? [] : bad.errors.join('\n')).toMatch(/Prompt style: .*no instruction for label\(s\) a, b/);
+  });
+});

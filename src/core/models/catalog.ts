@@ -22,6 +22,13 @@ export interface CatalogEntry {
    * export, so they are checked against a one-off WASM run instead.
    */
   selfTest?: { prompt: string; expectedIds: number[]; localOnly?: boolean };
+  /**
+   * Task preset ids this model can write sensible text for; absent = any task. Used to warn when the chosen model does
+   * not suit the chosen task (e.g. the TinyStories model with movie reviews).
+   */
+  suitedTasks?: string[];
+  /** What the model writes, for that warning (e.g. "children's stories"). */
+  writes?: string;
   /** How to build the offline pack when it is not shipped (shown when the model is unavailable offline). */
   packCommand?: string;
   /** One line for the UI. */
@@ -59,6 +66,8 @@ export const MODEL_CATALOG: CatalogEntry[] = [
     bundled: true,
     files: filesFor('fp32'),
     description: 'Tiny Llama trained on children\'s stories; ships with the app, works offline.',
+    suitedTasks: ['happy-sad-stories'],
+    writes: 'simple children\'s stories',
     // Recorded with greedy decoding (onnxruntime-node and the page agree): "..., there was a little girl named Lily."
     selfTest: {
       prompt: 'Once upon a time',
@@ -119,6 +128,19 @@ export const MODEL_CATALOG: CatalogEntry[] = [
 
 export function findCatalogEntry(id: string): CatalogEntry | undefined {
   return MODEL_CATALOG.find((e) => e.id === id);
+}
+
+/**
+ * A warning when `entry` cannot write sensible text for the task (by preset id), naming models that can; null when
+ * it suits. Custom tasks count as unsuited to models restricted to a few presets.
+ */
+export function modelTaskWarning(entry: CatalogEntry, task: { id: string; name: string }): string | null {
+  if (!entry.suitedTasks || entry.suitedTasks.includes(task.id)) return null;
+  const better = MODEL_CATALOG.filter((e) => !e.suitedTasks).map((e) => e.displayName);
+  return (
+    `${entry.displayName} writes ${entry.writes ?? 'text of one kind only'}, so its samples for "${task.name}" will be ` +
+    `nonsense with confident labels. Choose ${better.slice(0, 2).join(' or ')} for this task.`
+  );
 }
 
 /** Human-readable size, e.g. "1.2 MB", "483 MB". */
