@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureNodeTransformers, NODE_MODEL_BASE } from '../../src/cli/node-env.ts';
 import { generateSamples, loadLm, type LoadedLm } from '../../src/core/generation/generator.ts';
-import { parseChatReply } from '../../src/core/generation/parse.ts';
+import { parseChatReply, parseContextReply } from '../../src/core/generation/parse.ts';
 import { chatMessages, DEFAULT_SYSTEM_PROMPT, promptStyleOf, withPromptStyle } from '../../src/core/generation/prompt.ts';
 import { findTaskPreset, TASK_PRESETS } from '../../src/core/tasks/presets.ts';
 import type { TaskSpec } from '../../src/core/tasks/types.ts';
@@ -94,6 +94,21 @@ describe('parseChatReply', () => {
     expect(parseChatReply('Great cast. The plot never', 2, false)).toEqual({ ok: true, text: 'Great cast. The plot never' });
     expect(parseChatReply('  \n ', 1)).toEqual({ ok: false, reason: 'empty' });
     expect(parseChatReply('Too short', 3)).toEqual({ ok: false, reason: 'tooShort' });
+  });
+});
+
+describe('parseContextReply', () => {
+  it('keeps a quoted title, else the head of the first line', () => {
+    const t = (raw: string) => {
+      const r = parseContextReply(raw);
+      return r.ok ? r.text : r.reason;
+    };
+    expect(t('One movie I\'m talking about is "Titanic" by Michael B.')).toBe('Titanic');
+    expect(t('Sibling - Who am I kiddo??')).toBe('Sibling');
+    expect(t('The Lord of the Arucco: A classic re-imagine of')).toBe('The Lord of the Arucco');
+    expect(t('**Inception**.')).toBe('Inception');
+    expect(t('Cinemax is a great example of talented cinematographer Jerome Kern and more')).toBe('Cinemax is a great example of talented cinematographer');
+    expect(t('  \n')).toBe('empty');
   });
 });
 

@@ -12,7 +12,7 @@ import { mulberry32 } from '../../src/core/generation/prng.ts';
 import { chatMessages, withPromptStyle } from '../../src/core/generation/prompt.ts';
 import { findTaskPreset } from '../../src/core/tasks/presets.ts';
 import { sharedPath } from '../shared-path.ts';
-import { assertPackBuilt, FP32_MODEL_BASE, loadLlamaRef, PACK_MODEL_ID, type LlamaRef } from '../smollm2/reference.ts';
+import { assertPackBuilt, FP32_MODEL_BASE, loadLlamaRef, PACK_MODEL_ID, type LlamaRef } from '../../bench/llama-reference.ts';
 
 const GOLDEN_CHAT = 'The movie "Titanic" is a must';
 const GREEDY = { doSample: false, temperature: 1, topK: 0, topP: 1 };

@@ -6,7 +6,7 @@ import type { LabelSpec, TaskSpec } from '../tasks/types.ts';
 import { validatePerLabel, validateSampling, validateTask } from '../tasks/validate.ts';
 import { decodeJobs, type DecodeJob } from './decoder.ts';
 import { loadLm, type LoadedLm, type LmInternals } from './lm.ts';
-import { DedupSet, parseChatReply, parseGeneration } from './parse.ts';
+import { DedupSet, parseChatReply, parseContextReply, parseGeneration } from './parse.ts';
 import { mixSeed, mulberry32 } from './prng.ts';
 import { chatMessages, contextChatMessages, counterLabelsOf, fillPrompt, promptStyleOf } from './prompt.ts';
 import type { DropReason, GeneratedSample, GenerationProgress, SamplingConfig } from './types.ts';
@@ -230,7 +230,7 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
         }
         jobs.forEach((job, i) => {
           const raw = I.decode(ctxRes.tokens[i]);
-          const parsed = contextChat ? parseChatReply(raw, 1, ctxRes.finish[i] === 'length') : parseGeneration(raw, 1);
+          const parsed = contextChat ? parseContextReply(raw) : parseGeneration(raw, 1);
           if (parsed.ok) job.context = parsed.text;
         });
         jobs = jobs.filter((job) => job.context !== undefined);

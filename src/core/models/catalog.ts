@@ -210,7 +210,10 @@ export async function resolveModel(
       entry,
       reason:
         `"${entry.displayName}" is not available offline and needs a ${size} download from the Hugging Face hub. ` +
-        `Allow network access, or ${entry.packCommand ? `build the offline pack with \`${entry.packCommand}\` (it writes ${base}${id}/)` : `add an offline model pack with ${entry.files.join(', ')} under ${base}${id}/`}.`,
+        (entry.packCommand
+          ? `No offline pack found (${check.missing.join(', ')} missing under ${base}${id}/). Allow network access, or build ` +
+            `the offline pack with \`${entry.packCommand}\`.`
+          : `Allow network access, or add an offline model pack with ${entry.files.join(', ')} under ${base}${id}/.`),
     };
   }
   return { kind: 'hub', entry, downloadSizeBytes: entry.downloadSizeBytes };
