@@ -9,6 +9,7 @@ import { GenerateController } from './generate/generate-state.svelte.ts';
 import { ImportController } from './generate/import-state.svelte.ts';
 import { defaultSetupForm } from './generate/setup-form.ts';
 import { TrainController } from './train/train-state.svelte.ts';
+import { PwaState } from './shared/pwa.svelte.ts';
 
 export class Lab {
   readonly nav = new Nav();
@@ -18,6 +19,7 @@ export class Lab {
   readonly gen = new GenerateController(this.runs);
   readonly importer = new ImportController(this.runs);
   readonly train = new TrainController(this.runs);
+  readonly pwa = new PwaState();
   ready = $state(false);
   /** The database could not be opened (private mode, blocked storage): shown on every step. */
   fatal = $state<string | null>(null);

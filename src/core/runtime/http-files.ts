@@ -1,20 +1,33 @@
 // Does a model file exist under the app's own origin? Used by resolveModel() in the page and the worker.
 // A single-page-app server answers unknown paths with index.html (200), so an HTML answer counts as missing.
+// With the server gone, a file the service worker precached (the bundled model) or a model pack imported into browser
+// storage still exists: those are looked up in Cache Storage when the HEAD request does not succeed.
 
 export function httpFileExists(baseUrl: string, fetchFn: typeof fetch = fetch): (relPath: string) => Promise<boolean> {
   return async (relPath) => {
+    const url = new URL(relPath, baseUrl).href;
     try {
-      const res = await fetchFn(new URL(relPath, baseUrl).href, { method: 'HEAD', cache: 'no-store' });
-      if (!res.ok) return false;
-      const type = res.headers.get('content-type') ?? '';
-      return !type.includes('text/html');
+      const res = await fetchFn(url, { method: 'HEAD', cache: 'no-store' });
+      if (res.ok) return !(res.headers.get('content-type') ?? '').includes('text/html');
     } catch {
-      return false;
+      // offline or server gone: fall through to the caches
     }
+    return cachedFileExists(url);
   };
 }
 
 /** Base URL of the local model folder: `<app base>models/`, e.g. http://127.0.0.1:4173/models/. */
 export function localModelBaseUrl(appBaseUrl: string): string {
   return new URL('models/', appBaseUrl).href;
+}
+
+/** True when some Cache Storage cache (service-worker precache, imported model packs) holds `url`. */
+export async function cachedFileExists(url: string): Promise<boolean> {
+  const caches = (globalThis as { caches?: CacheStorage }).caches;
+  if (!caches) return false;
+  try {
+    return (await caches.match(url, { ignoreSearch: true })) !== undefined;
+  } catch {
+    return false;
+  }
 }
