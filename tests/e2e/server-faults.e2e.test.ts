@@ -106,9 +106,10 @@ describe('Generate through an OpenAI-compatible server (fault server)', () => {
       await page.getByTestId('server-url').fill(fs.url);
       await page.getByTestId('server-model').fill(fs.model);
       await page.getByTestId('server-connect').click();
-      expect(await page.getByTestId('server-key').inputValue()).toBe('secret');
+      await expect.poll(() => page.getByTestId('server-key').inputValue()).toBe('secret');
       await page.getByTestId('server-forget').click();
-      expect(await page.getByTestId('server-key').inputValue()).toBe('');
+      await expect.poll(() => page.getByTestId('server-key').inputValue()).toBe('');
+      await page.getByTestId('server-forget').waitFor({ state: 'detached' });
       const keys = await page.evaluate(
         () =>
           new Promise<number>((resolve) => {
