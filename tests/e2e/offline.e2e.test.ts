@@ -62,9 +62,10 @@ describe('offline install (service worker)', () => {
 
       await goToStep(page, 'Clean');
       await page.getByLabel('Method').selectOption('none');
+      await goToStep(page, 'Evaluate');
+      await page.getByLabel('Test set', { exact: true }).selectOption('sst2-test');
       await goToStep(page, 'Train');
       await page.getByLabel('Classifier model').selectOption('fast');
-      await page.getByLabel('Evaluate on').selectOption('sst2-test');
       await page.getByRole('button', { name: 'Train', exact: true }).click();
       await waitFor(page, 'accuracy', ['train-error'], 180_000);
       const acc = Number(await page.getByTestId('accuracy').getAttribute('data-value'));

@@ -78,9 +78,10 @@ describe('Clean & train page (WASM, offline)', () => {
       await goToStep(page, 'Clean');
       await page.getByLabel('Method').selectOption('sungen-fast');
       await page.getByLabel('Outer iterations T').fill('2');
+      await goToStep(page, 'Evaluate');
+      await page.getByLabel('Test set', { exact: true }).selectOption('sst2-test');
       await goToStep(page, 'Train');
       await page.getByLabel('Classifier model').selectOption('fast');
-      await page.getByLabel('Evaluate on').selectOption('sst2-test');
       const t0 = Date.now();
       await page.getByRole('button', { name: 'Train', exact: true }).click();
       // Progress shows the SunGen outer loop while it runs.

@@ -65,6 +65,20 @@ export interface TrainingRecord {
   artifacts: Record<string, ArrayBuffer>;
 }
 
+/** A labelled test set written in the page or uploaded (CSV/TSV/JSONL/TXT), kept for evaluating trainings. */
+export interface TestSetRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+  /** 'typed': examples written in the page; 'file': an uploaded file (fileName says which). */
+  source: 'typed' | 'file';
+  fileName?: string;
+  /** The label names of the task the set was made for (class names, matched by name). */
+  labels: string[];
+  rows: { text: string; label: string }[];
+}
+
 export interface LabDbSchema extends DBSchema {
   runs: { key: string; value: RunRecord; indexes: { createdAt: number } };
   samples: {
@@ -73,4 +87,5 @@ export interface LabDbSchema extends DBSchema {
     indexes: { runId: string; runId_label: [string, string] };
   };
   trainings: { key: string; value: TrainingRecord; indexes: { runId: string } };
+  testSets: { key: string; value: TestSetRecord; indexes: { createdAt: number } };
 }

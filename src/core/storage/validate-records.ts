@@ -1,7 +1,7 @@
 // Validation of what goes into storage, done before any write so a bad run or batch leaves nothing behind.
 import type { GeneratedSample } from '../generation/types.ts';
 import { validateSampling, validateTask } from '../tasks/validate.ts';
-import type { RunConfig } from './schema.ts';
+import type { RunConfig, TestSetRecord } from './schema.ts';
 
 const DEVICES = new Set(['webgpu', 'wasm', 'cpu']);
 export const MAX_PER_LABEL = 100_000;
@@ -39,6 +39,26 @@ export function validateSampleBatch(samples: readonly GeneratedSample[], labels:
     if (typeof s.text !== 'string' || s.text.trim() === '') errors.push(`sample ${i}: text must be a non-empty string`);
     if (typeof s.label !== 'string' || !known.has(s.label)) errors.push(`sample ${i}: label "${String(s.label)}" is not one of the run's labels (${labels.join(', ')})`);
     if (s.context !== undefined && typeof s.context !== 'string') errors.push(`sample ${i}: context must be a string when present`);
+  });
+  return errors;
+}
+
+/** Problems with a test set record (empty = valid): every row needs text and one of the set's labels. */
+export function validateTestSet(set: TestSetRecord): string[] {
+  const errors: string[] = [];
+  if (!set || typeof set !== 'object') return ['test set must be an object'];
+  if (typeof set.id !== 'string' || !set.id) errors.push('test set id must be a non-empty string');
+  if (typeof set.name !== 'string' || !set.name.trim()) errors.push('test set name must be a non-empty string');
+  if (set.source !== 'typed' && set.source !== 'file') errors.push('test set source must be "typed" or "file"');
+  if (!Array.isArray(set.labels) || set.labels.length < 2 || set.labels.some((l) => typeof l !== 'string' || !l)) {
+    errors.push('test set labels must list at least two label names');
+  }
+  if (!Array.isArray(set.rows)) return [...errors, 'test set rows must be an array'];
+  const known = new Set(set.labels);
+  set.rows.forEach((r, i) => {
+    if (errors.length >= 5) return;
+    if (!r || typeof r.text !== 'string' || !r.text.trim()) errors.push(`row ${i + 1}: text must be a non-empty string`);
+    else if (typeof r.label !== 'string' || !known.has(r.label)) errors.push(`row ${i + 1}: label "${String(r?.label)}" is not one of ${set.labels.join(', ')}`);
   });
   return errors;
 }
