@@ -44,7 +44,7 @@ describe('classifier export as tfjs graph model', () => {
       const expected = classifyTexts(tam, vocab, labels, TEXTS);
       const saved = saveModel(tam, vocab, labels);
       tam.dispose();
-      const files = exportClassifier(saved, { versions: { tfjs: tf.version_core }, seeds: { training: 3 }, tokenPattern: TOKEN_RE, testAccuracy: { testSet: 'x', accuracy: 0.5 } });
+      const files = exportClassifier(saved, { versions: { tfjs: tf.version_core }, seeds: { training: 3 }, tokenPattern: TOKEN_RE, testAccuracy: [{ testSet: 'x', accuracy: 0.5 }] });
       const meta = JSON.parse(new TextDecoder().decode(files['metadata.json'])) as ClassifierMetadata;
       expect(meta.labels).toEqual(labels);
       expect(meta.modelKind).toBe(kind);

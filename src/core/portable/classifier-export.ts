@@ -31,7 +31,8 @@ export interface ClassifierMetadata {
   output: { name: 'probabilities'; dtype: 'float32'; classes: number };
   versions: Record<string, string>;
   seeds: Record<string, number>;
-  testAccuracy?: { testSet: string; accuracy: number; macroF1?: number };
+  /** Accuracy on each real test set the classifier was evaluated on in the lab. */
+  testAccuracy: { testSet: string; accuracy: number; macroF1?: number }[];
   training?: Record<string, unknown>;
   createdAt: string;
 }
@@ -305,9 +306,9 @@ export function exportClassifier(saved: SavedModel, info: ClassifierExportInfo):
     output: { name: 'probabilities', dtype: 'float32', classes: saved.labelNames.length },
     versions: info.versions,
     seeds: info.seeds,
+    testAccuracy: info.testAccuracy ?? [],
     createdAt: (info.now ?? new Date()).toISOString(),
   };
-  if (info.testAccuracy) metadata.testAccuracy = info.testAccuracy;
   if (info.training) metadata.training = info.training;
   const enc = new TextEncoder();
   return { 'model.json': enc.encode(JSON.stringify(model)), 'weights.bin': weights, 'metadata.json': enc.encode(JSON.stringify(metadata, null, 1)) };

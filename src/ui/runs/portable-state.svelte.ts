@@ -92,11 +92,11 @@ export class PortableController {
       if (!rec) throw new Error('That training no longer exists.');
       const summary = summariseTraining(rec);
       const run = await store.getRun(rec.runId);
-      const ev = summary.evaluation;
+      const evs = summary.evaluations;
       const files = exportClassifier(modelFromRecord(rec), {
         versions: { app: APP_VERSION, tfjs: dependencies['@tensorflow/tfjs'], trainedOnBackend: summary.backend },
         seeds: { training: summary.settings.seed, ...(run ? { generation: run.config.sampling.seed } : {}) },
-        testAccuracy: { testSet: ev.testName, accuracy: ev.accuracy, macroF1: ev.macroF1 },
+        testAccuracy: evs.map((ev) => ({ testSet: ev.testName, accuracy: ev.accuracy, macroF1: ev.macroF1 })),
         training: { ...summary.settings, runId: rec.runId, runName: run?.name ?? '', trainingId: rec.id },
         tokenPattern: TOKEN_RE,
       });
@@ -104,7 +104,8 @@ export class PortableController {
       const zip = await zipToBytes({ ...files, 'README.md': new TextEncoder().encode(readme) });
       const name = fileSafe(`${run?.name ?? 'run'}-${summary.settings.model}-classifier`);
       downloadBlob(new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), `${name}.zip`);
-      return `Exported the ${summary.settings.model} classifier (${ev.testName} accuracy ${(100 * ev.accuracy).toFixed(1)} %) as tfjs model files.`;
+      const acc = evs.map((ev) => `${ev.testName} accuracy ${(100 * ev.accuracy).toFixed(1)} %`).join(', ');
+      return `Exported the ${summary.settings.model} classifier${acc ? ` (${acc})` : ''} as tfjs model files.`;
     });
   }
 }
