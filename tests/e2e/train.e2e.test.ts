@@ -76,6 +76,7 @@ describe('Clean & train page (WASM, offline)', () => {
       expect((await countStored(page)).samples).toBe(1379);
 
       await goToStep(page, 'Clean');
+      expect(await page.getByLabel('Method').inputValue()).toBe('sungen-safe'); // the guarded default
       await page.getByLabel('Method').selectOption('sungen-fast');
       await page.getByLabel('Outer iterations T').fill('2');
       await goToStep(page, 'Evaluate');
@@ -101,6 +102,8 @@ describe('Clean & train page (WASM, offline)', () => {
       expect(await page.getByTestId('train-backend').getAttribute('data-backend')).toBe('wasm');
       expect(await page.getByTestId('training-backend').first().textContent()).toBe('wasm');
       expect((await countStored(page)).trainings).toBe(1);
+      // The guard's per-class report: held-out label share → predicted share and mean weight per class.
+      expect(await page.getByTestId('cleaning-classes').first().textContent()).toMatch(/negative [\d.]+ % → [\d.]+ %; w [\d.]+ · positive/);
       await goToStep(page, 'Clean');
       expect(await page.locator('[data-testid="lowest-samples"] li').count()).toBeGreaterThan(0);
 

@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/core/tfjs/node-wasm-paths.ts';
 import { parseLabelledJsonl } from '../../src/core/data/jsonl.ts';
-import { METHODS } from '../../src/core/clean/methods.ts';
+import { DEFAULT_METHOD, METHODS } from '../../src/core/clean/methods.ts';
+import { DEFAULT_METHOD_NAME } from '../../src/core/pipeline/settings.ts';
 import { evaluateTam } from '../../src/core/eval/evaluate.ts';
 import {
   EVAL_PRESETS,
@@ -128,7 +129,7 @@ describe('trainOnSamples', () => {
       trainOnSamples({ samples, labelNames: LABELS, test: { name: 'test.jsonl', text: '{"text": "ok", "label": "positive"}\n{oops\n' }, settings }),
     ).rejects.toThrow(/test\.jsonl has 1 bad line\(s\):\n {2}line 2: malformed JSON/);
     expect(validateSettings({ ...settings, keepFraction: 0, method: 'magic' as TrainingSettings['method'] })).toEqual([
-      'Unknown method "magic" (choose from none, filter, sungen, sungen-fast).',
+      'Unknown method "magic" (choose from none, filter, oof, sungen, sungen-fast, sungen-safe).',
       'Keep fraction must be in (0, 1] (got 0).',
     ]);
   });
@@ -148,6 +149,8 @@ describe('trainOnSamples', () => {
 describe('pipeline helpers', () => {
   it('keeps its method list in step with the harness and offers presets only for matching labels', () => {
     expect([...METHOD_NAMES]).toEqual([...METHODS]);
+    expect(DEFAULT_METHOD_NAME).toBe(DEFAULT_METHOD);
+    expect(defaultSettings().method).toBe(DEFAULT_METHOD);
     expect(presetsForLabels(['positive', 'negative']).map((p) => p.id)).toContain('sst2-test');
     expect(presetsForLabels(['World', 'Sports', 'Business', 'Sci/Tech']).map((p) => p.id)).toEqual(['agnews-test-sample']);
     expect(presetsForLabels(['happy', 'sad'])).toEqual([]);

@@ -3,7 +3,7 @@
 import type { TrainingRecord } from '../storage/schema.ts';
 import type { TamConfig } from '../tam/types.ts';
 import type { SavedModel } from './model-io.ts';
-import type { TestEvaluation, TrainingOutcome, WeightedSample } from './train-samples.ts';
+import type { CleaningReport, TestEvaluation, TrainingOutcome, WeightedSample } from './train-samples.ts';
 import type { TrainingSettings } from './settings.ts';
 
 /** What the page lists for a saved training (no parameters, no per-sample arrays). */
@@ -20,6 +20,8 @@ export interface TrainingSummary {
   keptCount: number;
   sampleCount: number;
   weightStats: { mean: number; std: number; min: number; max: number };
+  /** Guard findings (absent in trainings saved before the guard existed). */
+  cleaning?: CleaningReport;
   lowest: WeightedSample[];
   highest: WeightedSample[];
   seconds: { reweight: number; train: number; total: number };
@@ -39,6 +41,7 @@ interface StoredConfig {
   scores?: Float32Array;
   keptCount: number;
   weightStats: TrainingSummary['weightStats'];
+  cleaning?: CleaningReport;
   /** The evaluation made right after training (older records; may be absent). */
   evaluation?: TestEvaluation;
   /** Evaluations added later, one per test set. */
@@ -70,6 +73,7 @@ export function toTrainingRecord(
     sampleIds: outcome.sampleIds,
     keptCount: outcome.keptCount,
     weightStats: outcome.weightStats,
+    cleaning: outcome.cleaning,
     evaluations: outcome.evaluation ? [outcome.evaluation] : [],
     lowest: outcome.lowest,
     highest: outcome.highest,
@@ -121,6 +125,7 @@ export function summariseTraining(rec: TrainingRecord): TrainingSummary {
     keptCount: c.keptCount,
     sampleCount: c.sampleIds.length,
     weightStats: c.weightStats,
+    cleaning: c.cleaning,
     lowest: c.lowest,
     highest: c.highest,
     seconds: c.seconds,

@@ -58,6 +58,22 @@ export interface TestEvaluation {
   evaluatedAt?: number;
 }
 
+/** What the cleaning guard saw (plain data, stored with the training). */
+export interface CleaningReport {
+  /** Clear warnings about the training set (tiny, rare class, duplicates, identical class). */
+  warnings: string[];
+  /** True when the chosen method's run showed collapse (the default then falls back to unweighted training). */
+  collapsed: boolean;
+  reasons: string[];
+  /** Default method only: the method whose model was kept, and why. */
+  selected?: string;
+  selectionReason?: string;
+  /** Per class: count, kept, mean/std/min/max of the method's score. */
+  classWeights: { label: string; count: number; kept: number; mean: number; std: number; min: number; max: number }[];
+  /** Held-out synthetic split: label share and predicted share per class, accuracy against the synthetic labels. */
+  validation: { rows: number; accuracy: number; labelShare: number[]; predictedShare: number[] };
+}
+
 export interface TrainingOutcome {
   settings: TrainingSettings;
   labelNames: string[];
@@ -69,6 +85,7 @@ export interface TrainingOutcome {
   scores?: Float32Array;
   keptCount: number;
   weightStats: WeightStats;
+  cleaning: CleaningReport;
   /** Samples with the lowest and highest weight (SunGen score when present), up to `extremeCount` each. */
   lowest: WeightedSample[];
   highest: WeightedSample[];
@@ -176,6 +193,20 @@ export async function trainOnSamples(input: PipelineInput, hooks: PipelineHooks 
       weights: run.weights,
       scores,
       keptCount: run.keptRows.length,
+      cleaning: {
+        warnings: run.diagnostics.guard.warnings,
+        collapsed: run.diagnostics.guard.collapsed,
+        reasons: run.diagnostics.guard.reasons,
+        selected: run.selected,
+        selectionReason: run.diagnostics.selection?.reason,
+        classWeights: run.diagnostics.classWeights,
+        validation: {
+          rows: run.diagnostics.validation.rows,
+          accuracy: run.diagnostics.validation.accuracy,
+          labelShare: run.diagnostics.validation.distribution.labelShare,
+          predictedShare: run.diagnostics.validation.distribution.predictedShare,
+        },
+      },
       weightStats: weightStats(Float32Array.from(run.keptRows, (r) => run.weights[r])),
       lowest,
       highest,
