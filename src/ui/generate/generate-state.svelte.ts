@@ -18,6 +18,7 @@ import { GenerationWorkerClient } from './generate-client.ts';
 import { notifyRunsChanged } from '../shared/runs-changed.ts';
 import { appBaseUrl } from '../shared/app-base.ts';
 import type { RunsController } from '../runs/runs-state.svelte.ts';
+import { hubFilesCached } from './model-rows.ts';
 import { errorText } from '../../core/error-text.ts';
 
 export interface FileProgress {
@@ -130,6 +131,11 @@ export class GenerateController {
     this.formErrors = errors;
     if (!parsed.ok || errors.length > 0) return;
     const { task, sampling, perLabel } = parsed.setup;
+    const res = this.modelResolution;
+    if (res?.kind === 'hub' && !(await hubFilesCached(res.entry))) {
+      const ok = confirm(`Download ${formatBytes(res.downloadSizeBytes)} from the Hugging Face hub for ${res.entry.displayName}? The files are kept in this browser (see the model catalog), so this happens once.`);
+      if (!ok) return;
+    }
 
     this.runError = null;
     const runId = crypto.randomUUID();
