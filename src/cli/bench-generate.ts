@@ -6,7 +6,8 @@
 // on 127.0.0.1 and runs the same measurement in headless Chromium on the wasm device, every request kept on that
 // origin. For the SmolLM2 offline pack it also measures, in the same run, llama.cpp (node-llama-cpp) on the GGUF the
 // pack was built from: single-sequence and batched tokens/s with the same prompt, sampling and token count — the
-// engine a user would otherwise pick. Prints a table and, with --json, one JSON object as the last line.
+// engine a user would otherwise pick. With --server URL it measures an OpenAI-compatible server at 1, 4, 16 and 64
+// requests in flight instead (bench-server.ts). Prints a table and, with --json, one JSON object as the last line.
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { chromium } from 'playwright-core';
@@ -16,6 +17,7 @@ import { numberOption, parseArgs, UsageError } from './args.ts';
 import { configureNodeTransformers } from './node-env.ts';
 import { startLoopbackPreview } from './loopback-preview.ts';
 import { chromiumPathOrThrow } from './chromium.ts';
+import { runServerBench, SERVER_BENCH_VALUES } from './bench-server.ts';
 import { existsSync } from 'node:fs';
 import { GGUF_PATH, measureLlamaCpp, PACK_MODEL_ID, type LlamaCppSpeed } from '../../bench/llama-reference.ts';
 import { findTaskPreset, DEFAULT_TASK_ID } from '../core/tasks/presets.ts';
@@ -89,9 +91,16 @@ async function runBrowser(modelId: string, opts: GenerateBenchOptions): Promise<
 
 async function main(): Promise<void> {
   const { values, flags } = parseArgs(process.argv.slice(2), {
-    values: ['model', 'batches', 'tokens', 'threads'],
+    values: ['model', 'batches', 'tokens', 'threads', ...SERVER_BENCH_VALUES],
     flags: ['json', 'browser', 'no-reference'],
   });
+  if (values.has('server')) {
+    const local = ['model', 'batches', 'tokens', 'threads'].filter((o) => values.has(o));
+    if (local.length > 0 || flags.has('browser')) throw new UsageError(`--server measures a server; --${local[0] ?? 'browser'} applies to in-process generation.`);
+    return runServerBench(values, flags.has('json'));
+  }
+  const serverOnly = SERVER_BENCH_VALUES.filter((o) => values.has(o));
+  if (serverOnly.length > 0) throw new UsageError(`--${serverOnly[0]} needs --server URL.`);
   const modelId = values.get('model') ?? 'karpathy/stories260K';
   const batches = (values.get('batches') ?? '8,16,32,64').split(',').map((s) => {
     const n = Number(s);

@@ -11,6 +11,10 @@ import { defaultSetupForm } from './generate/setup-form.ts';
 import { TrainController } from './train/train-state.svelte.ts';
 import { EvaluateController } from './evaluate/evaluate-state.svelte.ts';
 import { PwaState } from './shared/pwa.svelte.ts';
+import { PortableController } from './runs/portable-state.svelte.ts';
+import { StorageState } from './runs/storage-state.svelte.ts';
+import { ModelsController } from './generate/models-state.svelte.ts';
+import { OfflineState } from './runs/offline-state.svelte.ts';
 
 export class Lab {
   readonly nav = new Nav();
@@ -22,6 +26,10 @@ export class Lab {
   readonly train = new TrainController(this.runs);
   readonly evaluate = new EvaluateController(this.runs, () => this.train.worker());
   readonly pwa = new PwaState();
+  readonly portable = new PortableController(this.runs);
+  readonly storage = new StorageState();
+  readonly models = new ModelsController();
+  readonly offline = new OfflineState();
   ready = $state(false);
   /** The database could not be opened (private mode, blocked storage): shown on every step. */
   fatal = $state<string | null>(null);

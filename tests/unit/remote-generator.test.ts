@@ -68,6 +68,19 @@ describe('generateSamplesRemote', () => {
     expect(posts[0].body.prompt).toBe(TASK.labels[0].prompt);
   });
 
+  it('asks for fewer samples per request when the server ignores n', async () => {
+    fs.set('ok-one-choice');
+    fs.requests.length = 0;
+    const notices: string[] = [];
+    const { p, stored } = run({ onProgress: (pr) => pr.server.notice && notices.push(pr.server.notice) });
+    expect((await p).stopReason).toBe('done');
+    expect(stored).toHaveLength(20);
+    expect(notices.some((x) => /it ignores n, so each request now asks for 1/.test(x))).toBe(true);
+    const ns = fs.requests.filter((r) => r.method === 'POST').map((r) => r.body.n);
+    expect(ns.slice(8).every((n) => n === 1)).toBe(true);
+    fs.set('ok');
+  });
+
   it('uses /v1/chat/completions with chat messages for instruct models', async () => {
     fs.set('ok');
     fs.requests.length = 0;

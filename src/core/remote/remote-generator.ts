@@ -136,6 +136,8 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
   const pending = new Map<string, number>(task.labels.map((l) => [l.name, 0]));
   const maxChoices = acc.totalDeficit() * MAX_CHOICES_PER_SAMPLE + 100;
   let choicesSeen = 0;
+  /** Samples to ask for per request; lowered when the server answers fewer choices than `n` (it ignores n). */
+  let nCap = remote.samplesPerRequest;
   let requestIndex = 0;
   let rotate = 0;
 
@@ -223,7 +225,7 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
     }
     if (!best) return null;
     rotate = (task.labels.indexOf(best) + 1) % task.labels.length;
-    return { label: best, n: Math.min(remote.samplesPerRequest, bestNeed), index: requestIndex++ };
+    return { label: best, n: Math.min(nCap, bestNeed), index: requestIndex++ };
   };
 
   const inflight = new Map<number, Promise<Outcome>>();
@@ -246,6 +248,12 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
     if (o.result.completionTokens === null && o.result.choices.length > 0) server.tokensReported = false;
     acc.generatedTokens += (o.result.completionTokens ?? 0) + o.contextTokens;
     choicesSeen += o.result.choices.length;
+    if (o.result.choices.length > 0 && o.result.choices.length < o.job.n && o.result.choices.length < nCap) {
+      // Some servers (llama-cpp-python) ignore `n` and answer one choice: ask for what they give so the in-flight
+      // requests really cover the samples still missing.
+      nCap = o.result.choices.length;
+      server.notice = `The server answered ${nCap} choice(s) for n = ${o.job.n}; it ignores n, so each request now asks for ${nCap}.`;
+    }
     const accepted: GeneratedSample[] = [];
     for (const c of o.result.choices) {
       const parsed = chat

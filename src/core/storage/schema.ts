@@ -3,11 +3,21 @@
 import type { DBSchema } from 'idb';
 import type { TaskSpec } from '../tasks/types.ts';
 import type { SamplingConfig } from '../generation/types.ts';
+import type { RemoteSettings } from '../remote/remote-generator.ts';
 
 export const DB_NAME = 'sungen-lab';
 
-/** Device the generator ran on ('cpu' = onnxruntime-node, only from the CLI). */
-export type RunDevice = 'webgpu' | 'wasm' | 'cpu';
+/** Device the generator ran on ('cpu' = onnxruntime-node, only from the CLI; 'server' = an OpenAI-compatible server). */
+export type RunDevice = 'webgpu' | 'wasm' | 'cpu' | 'server';
+
+/** The OpenAI-compatible server a run was generated on (never the API key; `usesApiKey` says whether one was sent). */
+export interface RunServerConfig {
+  /** API root, e.g. http://127.0.0.1:8000/v1 */
+  apiBase: string;
+  model: string;
+  settings: RemoteSettings;
+  usesApiKey: boolean;
+}
 
 export type RunStatus = 'running' | 'stopped' | 'done' | 'error';
 
@@ -24,6 +34,8 @@ export interface RunConfig {
   /** Whether the user allowed network access for a hub model. */
   allowNetwork: boolean;
   versions: { app: string; transformers: string };
+  /** Set exactly when device is 'server'. */
+  server?: RunServerConfig;
 }
 
 export interface RunRecord {

@@ -5,6 +5,13 @@ import { importSamplesAsRun } from '../../core/pipeline/import-run.ts';
 import { notifyRunsChanged } from '../shared/runs-changed.ts';
 import type { RunsController } from '../runs/runs-state.svelte.ts';
 import { errorText } from '../../core/error-text.ts';
+import { MAX_TEXT_FILE_BYTES, checkFileSize, decodeUtf8 } from '../../core/portable/text.ts';
+
+/** The file as text: refused above the size limit before reading, and when it is not valid UTF-8. */
+async function readTextFile(file: File): Promise<string> {
+  checkFileSize(file.size, MAX_TEXT_FILE_BYTES, file.name, 'a samples file');
+  return decodeUtf8(new Uint8Array(await file.arrayBuffer()), file.name);
+}
 
 export class ImportController {
   message = $state<string | null>(null);
@@ -22,7 +29,7 @@ export class ImportController {
     try {
       const run = await importSamplesAsRun(store, {
         fileName: file.name,
-        text: await file.text(),
+        text: await readTextFile(file),
         versions: { app: APP_VERSION, transformers: 'n/a (imported samples)' },
       });
       await this.runs.refresh();
