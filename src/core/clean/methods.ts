@@ -67,7 +67,10 @@ export interface MethodOptions {
    * text to tell a wrong label, so this halves the paper setting's cost at the default 64.
    */
   innerMaxTokens?: number;
-  /** sungen-safe keeps SunGen unless its selection score is below none's by more than this (default 0.01). */
+  /**
+   * sungen-safe keeps SunGen unless another candidate scores more than this above it. Default 0: the best score wins,
+   * SunGen on ties (0.01 let a SunGen that lost on the validation splits through on the small OPT set).
+   */
   selectionMargin?: number;
   signal?: AbortSignal;
   onSungenProgress?: (p: SungenProgress) => void;
@@ -398,7 +401,7 @@ export class CleaningSession {
         { method: 'filter', score: score(filter), collapsed: filterDiag.guard.collapsed, reasons: filterDiag.guard.reasons },
         { method: 'none', score: score(none), collapsed: false },
       ],
-      { safe: 'none', margin: this.opts.selectionMargin ?? 0.01, scoreName: useReal ? 'accuracy on the real labelled examples' : 'mean label probability on the held-out synthetic split' },
+      { safe: 'none', margin: this.opts.selectionMargin ?? 0, scoreName: useReal ? 'accuracy on the real labelled examples' : 'mean label probability on the held-out synthetic split' },
     );
     const chosen = selection.selected === 'sungen-fast' ? sungen : selection.selected === 'filter' ? filter : none;
     const chosenDiag = selection.selected === 'sungen-fast' ? sungenDiag : selection.selected === 'filter' ? filterDiag : noneDiag;
