@@ -104,6 +104,7 @@ async function main(args: BenchSungenArgs): Promise<void> {
         innerMaxTokens: args.innerMaxTokens,
         folds: args.folds,
         realRows: withReal?.realRows,
+        realAsOuter: args.realAsOuter,
         sungen: {
           outerIterations: args.outerIterations,
           outerSetSize: args.outerSetSize,
@@ -279,7 +280,7 @@ async function main(args: BenchSungenArgs): Promise<void> {
       defaultMethod: DEFAULT_METHOD,
       config: {
         iterations: args.outerIterations, outerSet: args.outerSetSize, keep: args.keepFraction, epochs: args.epochs, batch: args.batchSize, lr: args.learningRate, maxLen: args.maxLenTokens,
-        vocab: vocab.tokens.length, centering: args.centering, outerLoss: args.outerLoss, validationFraction: args.validationFraction, flipLabels: args.flipLabels, realRows: withReal?.realRows.length ?? 0,
+        vocab: vocab.tokens.length, centering: args.centering, outerLoss: args.outerLoss, validationFraction: args.validationFraction, flipLabels: args.flipLabels, realRows: withReal?.realRows.length ?? 0, realAsOuter: args.realAsOuter,
       },
       results,
       relativeGain,

@@ -86,6 +86,7 @@ describe('runMethod', () => {
       seed: 3,
       keepFraction: 0.75,
       realRows,
+      realAsOuter: true,
       sungen: { outerIterations: 2, outerSetSize: 60, evalBatchSize: 64 },
     });
     try {
