@@ -2,16 +2,17 @@
 // (unweighted ZeroGen), `filter` (confidence filtering, filter.ts), `oof` (out-of-fold confident learning,
 // confident.ts), `sungen` (SunGen with the final model kind as inner TAM, sungen/), `sungen-fast` (SunGen with the
 // cheap bag-of-embeddings TAM as inner model) and `sungen-safe` — the default — SunGen-fast behind the collapse guard
-// (guard.ts) and label-free selection (select.ts), falling back to `none` when SunGen shows harm. Every run holds out
-// a stratified split of the synthetic set, never trained on, for the guard and the selection. Model construction and
-// final training are injected so the same code runs with any TAM implementation, in Node and in a worker.
+// (guard.ts) and label-free selection (select.ts), keeping filter's or the unweighted model when SunGen shows harm.
+// Every run holds out a stratified split of the synthetic set, never trained on, for the guard and the selection.
+// Model construction and final training are injected so the same code runs with any TAM implementation, in Node and
+// in a worker.
 import type { EncodedDataset, Tam, TamKind } from '../tam/types.ts';
 import { perSampleProbabilities } from '../train/per-sample.ts';
 import { rowCount, shuffled } from '../train/rows.ts';
 import { mixSeed } from '../generation/prng.ts';
 import { sungenReweight } from './sungen/reweight.ts';
 import type { SungenOptions, SungenProgress } from './sungen/types.ts';
-import { weightStats, weightsFromScores } from './sungen/weight-math.ts';
+import { weightsFromScores } from './sungen/weight-math.ts';
 import { normaliseKeptWeights, perClassTopK } from './keep.ts';
 import { selfConfidence } from './filter.ts';
 import { confidentLearningScores, outOfFoldProbabilities } from './confident.ts';
@@ -389,7 +390,7 @@ export class CleaningSession {
     const noneDiag = await this.diagnose(none);
     if (this.inspection.risky) {
       const selection: Selection = { candidates: [{ method: 'none', score: none.validation.meanLabelProbability, collapsed: false }], selected: 'none', reason: 'The training set is not fit for reweighting: ' + this.inspection.warnings.join(' ') };
-      return this.toRun('sungen-safe', none, { ...noneDiag, selection }, { selected: 'none', reweightSeconds: seconds(start) - none.trainSeconds });
+      return this.toRun('sungen-safe', none, { ...noneDiag, selection }, { selected: 'none', reweightSeconds: Math.max(0, seconds(start) - none.trainSeconds) });
     }
     const sungen = await this.sungenMethod('fast');
     const filter = await this.filter();
@@ -428,9 +429,4 @@ export async function runMethod(method: MethodName, data: EncodedDataset, deps: 
   } finally {
     session.dispose();
   }
-}
-
-/** Mean/std of the final weights over kept rows, for reports. */
-export function keptWeightStats(run: MethodRun) {
-  return weightStats(Float32Array.from(run.keptRows, (r) => run.weights[r]));
 }
