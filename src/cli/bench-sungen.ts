@@ -143,7 +143,8 @@ async function main(args: BenchSungenArgs): Promise<void> {
           v.predictedShare.push(d.validation.distribution.predictedShare);
           if (d.guard.collapsed) v.collapsed += 1;
           validation.set(method, v);
-          valScore.set(method, { score: d.validation.meanLabelProbability, collapsed: d.guard.collapsed });
+          // The default is a choice among the others, and none is the safe fallback (never ruled out), as in the default.
+          if (method !== 'sungen-safe') valScore.set(method, { score: d.validation.meanLabelProbability, collapsed: method === 'none' ? false : d.guard.collapsed });
           if (run.selected) defaultChoices.push(run.selected);
           const accs: Record<string, number> = {};
           for (const test of tests) {
