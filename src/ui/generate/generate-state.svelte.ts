@@ -140,8 +140,7 @@ export class GenerateController {
     this.runError = null;
     const runId = crypto.randomUUID();
     const model = findCatalogEntry(form.modelId)!;
-    const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' }).format(Date.now());
-    const name = `${task.name} · ${model.displayName} · ${when}`;
+    const name = defaultRunName(task.name, model.displayName, perLabel * task.labels.length, Date.now());
     if (!(await this.loadModel(form.modelId, form.allowNetwork))) return;
     this.resetLive();
     this.activeRunId = runId;
@@ -377,6 +376,12 @@ export class GenerateController {
     notifyRunsChanged();
     if (this.runs.current?.id === runId) await this.runs.select(runId);
   }
+}
+
+/** A readable default run name: task, model, how many samples, and the time to the second (renamable later). */
+export function defaultRunName(taskName: string, modelName: string, samples: number, at: number): string {
+  const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' }).format(at);
+  return `${taskName} · ${modelName} · ${samples} samples · ${when}`;
 }
 
 export function describeResolution(r: ModelResolution): string {
