@@ -61,6 +61,8 @@ export interface MethodOptions {
    * them as the outer set and the default method selects on them instead of the synthetic validation split.
    */
   realRows?: Int32Array;
+  /** Rows kept by hand (the Clean step's "keep" overrides): always in the final training set, with full weight. */
+  forceKeep?: ReadonlySet<number>;
   /**
    * Tokens per text seen by SunGen's inner model when it is not the fast model (default 32; the final model still
    * sees maxLenTokens). The BiLSTM's cost is linear in the sequence length, and the weights need only enough of a
@@ -271,7 +273,13 @@ export class CleaningSession {
 
   private keep(scores: Float32Array): Int32Array {
     const kept = perClassTopK(Float32Array.from(this.trainRows, (r) => scores[r]), Int32Array.from(this.trainRows, (r) => this.data.labels[r]), this.data.numClasses, this.opts.keepFraction);
-    return Int32Array.from(kept, (k) => this.trainRows[k]);
+    const rows = Int32Array.from(kept, (k) => this.trainRows[k]);
+    const force = this.opts.forceKeep;
+    if (!force?.size) return rows;
+    const inTrain = new Set(this.trainRows);
+    const all = new Set(rows);
+    for (const r of force) if (inTrain.has(r)) all.add(r);
+    return Int32Array.from([...all].sort((a, b) => a - b));
   }
 
   private filter(): Promise<Trained> {
@@ -328,7 +336,9 @@ export class CleaningSession {
         inner.dispose();
       }
       const kept = this.keep(result.theta);
-      const raw = this.opts.sungenFinalWeights === 'hard' ? this.ones() : result.weights;
+      const raw = this.opts.sungenFinalWeights === 'hard' ? this.ones() : Float32Array.from(result.weights);
+      // Kept by hand: trusted fully (the largest weight SunGen can give).
+      for (const r of this.opts.forceKeep ?? []) if (r < raw.length) raw[r] = Math.max(raw[r], 1);
       const weights = normaliseKeptWeights(raw, kept, this.data.labels, this.data.numClasses);
       return this.finish(kept, weights, weightsFromScores(result.theta), seconds(start), result.theta);
     });

@@ -48,6 +48,11 @@ export interface RunRecord {
   config: RunConfig;
   /** Set when status is 'error' or 'stopped' for a reason worth showing (e.g. storage full). */
   message?: string;
+  /**
+   * Keep/drop decisions made by hand in the Clean step, by sample id: 'drop' leaves the sample out of the next
+   * training, 'keep' makes the cleaning method keep it with full weight. Optional, so older runs need no migration.
+   */
+  overrides?: Record<string, 'keep' | 'drop'>;
 }
 
 export interface SampleRecord {
