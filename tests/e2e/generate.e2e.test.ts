@@ -188,7 +188,7 @@ describe('Generate page (bundled model, WASM, offline)', () => {
     try {
       const page = await openApp(guard);
       await goToStep(page, 'Task');
-      await page.getByLabel('Custom (JSON)').check();
+      await page.getByLabel('JSON (for power users)').check();
       const editor = page.getByLabel('Custom task JSON');
 
       await editor.fill('{"id": "broken", "labels": [');
