@@ -11,6 +11,7 @@ import { parseSetup, type SetupForm } from './setup-form.ts';
 import { GenerationWorkerClient } from './worker-client.ts';
 import { notifyRunsChanged, onRunsChanged } from './runs-changed.ts';
 import { errorText } from '../core/error-text.ts';
+import { IMPORTED_MODEL_ID } from '../core/pipeline/import-run.ts';
 
 export interface FileProgress {
   loadedBytes: number;
@@ -42,15 +43,19 @@ export class LabController {
   ready = $state(false);
 
   busy = $derived(this.phase === 'loading' || this.phase === 'self-test' || this.phase === 'generating' || this.phase === 'stopping');
+  /** Keyed by label name in a Map: label names are user text ("constructor", "__proto__" are valid labels). */
   countsByLabel = $derived.by(() => {
-    const counts: Record<string, number> = {};
-    for (const l of this.current?.config.task.labels ?? []) counts[l.name] = 0;
-    for (const s of this.samples) counts[s.label] = (counts[s.label] ?? 0) + 1;
+    // A fresh Map per derivation (never mutated after it is returned), so a plain Map is right here.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const counts = new Map<string, number>();
+    for (const l of this.current?.config.task.labels ?? []) counts.set(l.name, 0);
+    for (const s of this.samples) counts.set(s.label, (counts.get(s.label) ?? 0) + 1);
     return counts;
   });
   canResume = $derived(
     !this.busy && this.current !== null && (this.current.status === 'stopped' || this.current.status === 'error') &&
-      Object.values(this.countsByLabel).some((n) => n < (this.current?.config.perLabel ?? 0)),
+      this.current.config.modelId !== IMPORTED_MODEL_ID &&
+      [...this.countsByLabel.values()].some((n) => n < (this.current?.config.perLabel ?? 0)),
   );
 
   private store: LabStore | null = null;

@@ -14,14 +14,16 @@ import type { GeneratedSample, GenerationProgress } from '../core/generation/typ
 import { resolveModel } from '../core/models/catalog.ts';
 import { httpFileExists, localModelBaseUrl } from '../core/runtime/http-files.ts';
 import { LabStore } from '../core/storage/lab-store.ts';
-import { StorageQuotaError, StorageValidationError } from '../core/storage/errors.ts';
-import { withRunLock } from '../core/storage/run-lock.ts';
+import { RunBusyError, StorageQuotaError, StorageValidationError } from '../core/storage/errors.ts';
+import { withRunLockIfFree } from '../core/storage/run-lock.ts';
+import { IMPORTED_MODEL_ID } from '../core/pipeline/import-run.ts';
 import type { RunConfig, RunDevice } from '../core/storage/schema.ts';
 import { version as APP_VERSION } from '../../package.json';
 import type { GenerateMessage, LoadMessage, WorkerEvent, WorkerRequest } from './generate-protocol.ts';
 import { computeRates, remainingSamples } from './rates.ts';
 import { TRANSFORMERS_VERSION, configureTransformersEnv } from './transformers-env.ts';
 import { errorText } from '../core/error-text.ts';
+import { checkGenerateRequest } from './check-messages.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -134,8 +136,16 @@ class ModelError extends Error {}
 
 async function handleGenerate(msg: GenerateMessage): Promise<void> {
   if (!loaded) throw new ModelError('No model is loaded: load a model before generating.');
-  const { lm } = loaded;
   const db = await getStore();
+  // The run's lock is taken BEFORE anything of the run is read: two tabs resuming one run used to read the same
+  // samples first and both generate the full deficit (overshooting the target). A second tab now gets a clear
+  // "busy" error instead of a second writer.
+  const outcome = await withRunLockIfFree(msg.runId, () => generateLocked(msg, loaded!, db));
+  if (outcome.busy) throw new RunBusyError(msg.runId, 'resumed here');
+}
+
+async function generateLocked(msg: GenerateMessage, model: Loaded, db: LabStore): Promise<void> {
+  const { lm } = model;
   let config: RunConfig;
   let already: GeneratedSample[] = [];
   if (msg.mode === 'new') {
@@ -144,16 +154,19 @@ async function handleGenerate(msg: GenerateMessage): Promise<void> {
       modelId: lm.modelId,
       dtype: lm.dtype,
       device: lm.device,
-      deviceReason: loaded.deviceReason,
+      deviceReason: model.deviceReason,
       sampling: msg.sampling,
       perLabel: msg.perLabel,
-      allowNetwork: loaded.allowNetwork,
+      allowNetwork: model.allowNetwork,
       versions: { app: APP_VERSION, transformers: TRANSFORMERS_VERSION },
     };
     await db.createRun({ id: msg.runId, name: msg.name, config });
   } else {
     const run = await db.getRun(msg.runId);
     if (!run) throw new StorageValidationError([`no saved run with id "${msg.runId}"`]);
+    if (run.config.modelId === IMPORTED_MODEL_ID) {
+      throw new StorageValidationError([`run "${run.name}" was imported from a file; there is nothing to resume`]);
+    }
     if (run.config.modelId !== lm.modelId) {
       throw new ModelError(`Run "${run.name}" was generated with ${run.config.modelId}, but ${lm.modelId} is loaded.`);
     }
@@ -168,22 +181,20 @@ async function handleGenerate(msg: GenerateMessage): Promise<void> {
   const signal = abort.signal;
   post({ type: 'status', phase: 'generating', message: `Generating on ${lm.device.toUpperCase()}…` });
   try {
-    const result = await withRunLock(runId, () =>
-      generateSamples(lm, {
-        task: config.task,
-        perLabel: config.perLabel,
-        sampling: config.sampling,
-        already,
-        signal,
-        onSamples: async (batch) => {
-          const records = await db.appendSamples(runId, batch);
-          post({ type: 'samples', runId, samples: records });
-        },
-        onProgress: (progress: GenerationProgress) => {
-          post({ type: 'progress', runId, progress, ...computeRates(progress, acceptedAtStart) });
-        },
-      }),
-    );
+    const result = await generateSamples(lm, {
+      task: config.task,
+      perLabel: config.perLabel,
+      sampling: config.sampling,
+      already,
+      signal,
+      onSamples: async (batch) => {
+        const records = await db.appendSamples(runId, batch);
+        post({ type: 'samples', runId, samples: records });
+      },
+      onProgress: (progress: GenerationProgress) => {
+        post({ type: 'progress', runId, progress, ...computeRates(progress, acceptedAtStart) });
+      },
+    });
     const { interrupted: _interrupted, stopReason, ...progress } = result;
     const status = stopReason === 'done' || remainingSamples(progress) === 0 ? 'done' : 'stopped';
     const message =
@@ -196,7 +207,7 @@ async function handleGenerate(msg: GenerateMessage): Promise<void> {
     post({ type: 'status', phase: 'ready', message: message ?? 'Done' });
     post({ type: 'done', runId, status, progress, ...(message ? { message } : {}) });
   } catch (e) {
-    if (e instanceof StorageQuotaError) throw e; // appendSamples already marked the run stopped
+    if (e instanceof StorageQuotaError) throw e; // appendSamples already marked the run stopped (or said it could not)
     await db.updateRunStatus(runId, 'error', errorText(e)).catch(() => undefined);
     throw Object.assign(e instanceof Error ? e : new Error(String(e)), { runId });
   } finally {
@@ -206,14 +217,20 @@ async function handleGenerate(msg: GenerateMessage): Promise<void> {
 
 function reportError(e: unknown, runId?: string): void {
   const kind =
-    e instanceof StorageQuotaError ? 'quota' : e instanceof StorageValidationError ? 'validation' : e instanceof ModelError ? 'model' : 'internal';
+    e instanceof StorageQuotaError ? 'quota' : e instanceof StorageValidationError || e instanceof RunBusyError ? 'validation' : e instanceof ModelError ? 'model' : 'internal';
   const id = runId ?? (e as { runId?: string }).runId;
   post({ type: 'error', kind, message: errorText(e), ...(id ? { runId: id } : {}) });
   post({ type: 'status', phase: loaded ? 'ready' : 'idle', message: kind === 'model' ? 'Model not loaded' : 'Stopped after an error' });
 }
 
-self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
-  const msg = ev.data;
+self.onmessage = (ev: MessageEvent<unknown>) => {
+  let msg: WorkerRequest;
+  try {
+    msg = checkGenerateRequest(ev.data);
+  } catch (e) {
+    post({ type: 'error', kind: 'validation', message: errorText(e) });
+    return;
+  }
   if (msg.type === 'interrupt') {
     if (abort) {
       post({ type: 'status', phase: 'stopping', message: 'Stopping after the current decoding step…' });

@@ -20,6 +20,7 @@ import type { Tam } from '../core/tam/types.ts';
 import type { Vocabulary } from '../core/data/tokenizer.ts';
 import type { BackendEvent, ClassifyMessage, StartTrainingMessage, TrainEvent, TrainRequest } from './train-protocol.ts';
 import { errorText } from '../core/error-text.ts';
+import { checkTrainRequest } from './check-messages.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -73,8 +74,14 @@ async function testText(msg: StartTrainingMessage): Promise<{ name: string; text
   if (msg.test.kind === 'file') return { name: msg.test.name, text: msg.test.text };
   const preset = findPreset(msg.test.presetId);
   if (!preset) throw new Error(`Unknown bundled test set "${msg.test.presetId}".`);
-  const res = await fetch(msg.test.url);
-  if (!res.ok) throw new Error(`Could not load the bundled test set ${preset.file} (HTTP ${res.status}).`);
+  if (new URL(msg.test.url).origin !== self.location.origin) throw new Error(`The bundled test set must come from this page's own server, not ${new URL(msg.test.url).origin}.`);
+  let res: Response;
+  try {
+    res = await fetch(msg.test.url);
+  } catch (e) {
+    throw new Error(`Could not load the bundled test set ${preset.file}: the page's server did not answer (${errorText(e)}). Is it still running? Start it again (npm start) and retry, or upload the test set as a file.`);
+  }
+  if (!res.ok) throw new Error(`Could not load the bundled test set ${preset.file}: the page's server answered HTTP ${res.status}.`);
   return { name: preset.id, text: await res.text() };
 }
 
@@ -134,8 +141,15 @@ async function handleClassify(msg: ClassifyMessage): Promise<void> {
   }
 }
 
-self.onmessage = (ev: MessageEvent<TrainRequest>) => {
-  const msg = ev.data;
+self.onmessage = (ev: MessageEvent<unknown>) => {
+  let msg: TrainRequest;
+  try {
+    msg = checkTrainRequest(ev.data);
+  } catch (e) {
+    const requestId = (ev.data as { requestId?: unknown } | null)?.requestId;
+    post({ type: 'error', kind: 'validation', message: errorText(e), ...(Number.isInteger(requestId) ? { requestId: requestId as number } : {}) });
+    return;
+  }
   if (msg.type === 'interrupt') {
     if (abort) {
       abort.abort();
@@ -144,5 +158,6 @@ self.onmessage = (ev: MessageEvent<TrainRequest>) => {
     return;
   }
   // One job at a time, in arrival order; interrupts bypass the queue.
-  queue = queue.then(() => (msg.type === 'start' ? handleStart(msg) : handleClassify(msg)));
+  const job = msg;
+  queue = queue.then(() => (job.type === 'start' ? handleStart(job) : handleClassify(job)));
 };

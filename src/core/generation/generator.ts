@@ -116,20 +116,24 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
   const I: LmInternals = lm.internals;
   const started = Date.now();
 
-  const acceptedByLabel: Record<string, number> = Object.fromEntries(task.labels.map((l) => [l.name, 0]));
+  // A Map: label names are user text ("constructor", "__proto__" are valid names), never object keys.
+  const acceptedByLabel = new Map<string, number>(task.labels.map((l) => [l.name, 0]));
   const already = opts.already ?? [];
-  for (const sample of already) if (sample.label in acceptedByLabel) acceptedByLabel[sample.label]++;
+  for (const sample of already) {
+    const n = acceptedByLabel.get(sample.label);
+    if (n !== undefined) acceptedByLabel.set(sample.label, n + 1);
+  }
   const dedup = new DedupSet(already.map((x) => x.text));
   const dropped: Record<DropReason, number> = { tooShort: 0, duplicate: 0, empty: 0 };
   let generatedTokens = 0;
   const progress = (): GenerationProgress => ({
-    acceptedByLabel: { ...acceptedByLabel },
+    acceptedByLabel: Object.fromEntries(acceptedByLabel), // own data properties only (safe for any label name)
     targetPerLabel: opts.perLabel,
     dropped: { ...dropped },
     generatedTokens,
     elapsedMs: Date.now() - started,
   });
-  const deficit = (l: LabelSpec) => Math.max(0, opts.perLabel - acceptedByLabel[l.name]);
+  const deficit = (l: LabelSpec) => Math.max(0, opts.perLabel - (acceptedByLabel.get(l.name) ?? 0));
   const totalDeficit = () => task.labels.reduce((a, l) => a + deficit(l), 0);
 
   const runSeed = mixSeed(sampling.seed, already.length);
@@ -240,7 +244,7 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
         dropped.duplicate++;
         return;
       }
-      acceptedByLabel[job.label.name]++;
+      acceptedByLabel.set(job.label.name, (acceptedByLabel.get(job.label.name) ?? 0) + 1);
       const sample: GeneratedSample = { text: parsed.text, label: job.label.name };
       if (job.context !== undefined) sample.context = job.context;
       accepted.push(sample);

@@ -36,6 +36,12 @@ export interface RunRecord {
   config: RunConfig;
   /** Set when status is 'error' or 'stopped' for a reason worth showing (e.g. storage full). */
   message?: string;
+  /**
+   * Number of samples stored for the run, kept in the same transaction as every sample write, so the next write
+   * knows its first `seq` without counting the whole run (which made large runs quadratic). Absent on runs written
+   * before it existed: then the samples are counted once. No schema version bump: it is an optional field.
+   */
+  sampleCount?: number;
 }
 
 export interface SampleRecord {

@@ -98,7 +98,7 @@ export class TrainController {
     this.importMessage = null;
     this.importing = true;
     try {
-      const run = await importSamplesAsRun(this.store, {
+      const { run, warnings } = await importSamplesAsRun(this.store, {
         fileName: file.name,
         text: await file.text(),
         versions: { app: APP_VERSION, transformers: 'n/a (imported samples)' },
@@ -107,7 +107,7 @@ export class TrainController {
       this.selectRun(run.id);
       notifyRunsChanged();
       const counts = run.config.task.labels.map((l) => l.name).join(', ');
-      this.importMessage = `Imported ${file.name} as a new run (labels: ${counts}).`;
+      this.importMessage = [`Imported ${file.name} as a new run (labels: ${counts}).`, ...warnings].join('\n');
     } catch (e) {
       this.importError = errorText(e);
     } finally {
