@@ -11,6 +11,7 @@ import { chromium } from 'playwright-core';
 import { measureGenerate, type GenerateBenchOptions, type GenerateBenchResult } from '../../bench/generate-measure.ts';
 import { loadLm, selfTest } from '../core/generation/generator.ts';
 import { numberOption, parseArgs, UsageError } from './args.ts';
+import { runCli } from './run-cli.ts';
 import { configureNodeTransformers } from './node-env.ts';
 import { startLoopbackPreview } from './loopback-preview.ts';
 
@@ -71,8 +72,10 @@ async function runBrowser(modelId: string, opts: GenerateBenchOptions): Promise<
   }
 }
 
-async function main(): Promise<void> {
-  const { values, flags } = parseArgs(process.argv.slice(2), {
+const USAGE = `Usage: npm run bench:generate -- [--model ID] [--batches 8,16,32,64] [--tokens N] [--threads N] [--browser] [--json]`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, flags } = parseArgs(argv, {
     values: ['model', 'batches', 'tokens', 'threads'],
     flags: ['json', 'browser'],
   });
@@ -117,9 +120,7 @@ async function main(): Promise<void> {
       }),
     );
   }
+  return 0;
 }
 
-main().catch((e) => {
-  console.error(`Error: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(e instanceof UsageError ? 2 : 1);
-});
+runCli({ name: 'bench:generate', usage: USAGE, main });

@@ -1,9 +1,10 @@
 // `npm run generate -- --task <preset id | task.json> --model <catalog id | folder> --per-label N --out FILE.jsonl ...`
 // Generates labelled samples in Node with the same core as the page and writes {"text","label"} lines.
-// Output safety: samples are written to FILE.partial and renamed to FILE only when generation completes; on bad input
-// nothing is created (exit 2), on an error the partial file is removed (exit 1), on Ctrl-C it is kept as
-// FILE.partial (exit 130) so the work is not lost.
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+// Output safety: the output path is checked before the model is loaded (folder exists and is writable, not a folder,
+// not an existing file unless --force); samples are written to FILE.partial, which is opened before any work, and
+// renamed to FILE only when generation completes; on bad input nothing is created (exit 2), on an error the partial
+// file is removed (exit 1), on Ctrl-C it is kept as FILE.partial (exit 130) so the work is not lost.
+import { createWriteStream, existsSync, openSync, statSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { generateSamples, loadLm, selfTest } from '../core/generation/generator.ts';
@@ -13,18 +14,28 @@ import { findTaskPreset, TASK_PRESETS } from '../core/tasks/presets.ts';
 import type { TaskSpec } from '../core/tasks/types.ts';
 import { DEFAULT_SAMPLING, validatePerLabel, validateSampling, validateTask } from '../core/tasks/validate.ts';
 import { numberOption, parseArgs, UsageError } from './args.ts';
+import { checkOutputPath, runCli } from './run-cli.ts';
+import { decodeUtf8 } from '../core/data/read-file.ts';
 import { configureNodeTransformers, NODE_MODEL_BASE, nodeFileExists } from './node-env.ts';
 
 const USAGE = `Usage: npm run generate -- --task <preset id | task.json> --model <catalog id | model folder>
-  --per-label N --out FILE.jsonl [--batch B] [--seed S] [--temperature T] [--top-k K] [--top-p P]
+  --per-label N --out FILE.jsonl [--force] [--batch B] [--seed S] [--temperature T] [--top-k K] [--top-p P]
   [--max-new-tokens N] [--min-words N] [--greedy] [--allow-network]
+  --force overwrites an existing FILE.jsonl (and a FILE.jsonl.partial left by an interrupted run)
 Presets: ${TASK_PRESETS.map((t) => t.id).join(', ')}`;
 
 async function loadTask(arg: string): Promise<TaskSpec> {
   const preset = findTaskPreset(arg);
   if (preset) return preset;
   if (!existsSync(arg)) throw new UsageError(`--task "${arg}" is neither a preset id nor an existing JSON file.`);
-  const text = await readFile(arg, 'utf8');
+  if (!statSync(arg).isFile()) throw new UsageError(`--task ${arg} is not a file.`);
+  if (statSync(arg).size > 1024 * 1024) throw new UsageError(`--task ${arg} is larger than 1 MB; a task file is a small JSON object.`);
+  let text: string;
+  try {
+    text = decodeUtf8(await readFile(arg), `Task file ${arg}`);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
   const v = validateTask(text);
   if (!v.ok) throw new UsageError(`Task file ${arg} is invalid:\n- ${v.errors.join('\n- ')}`);
   return v.task;
@@ -51,15 +62,11 @@ async function prepareModel(arg: string, allowNetwork: boolean): Promise<string>
   return arg;
 }
 
-async function main(): Promise<number> {
-  const { values, flags } = parseArgs(process.argv.slice(2), {
+async function main(argv: string[]): Promise<number> {
+  const { values, flags } = parseArgs(argv, {
     values: ['task', 'model', 'per-label', 'batch', 'seed', 'temperature', 'top-k', 'top-p', 'max-new-tokens', 'min-words', 'out'],
-    flags: ['allow-network', 'greedy', 'help'],
+    flags: ['allow-network', 'greedy', 'force'],
   });
-  if (flags.has('help')) {
-    console.log(USAGE);
-    return 0;
-  }
   for (const required of ['task', 'per-label', 'out']) {
     if (!values.has(required)) throw new UsageError(`--${required} is required.`);
   }
@@ -79,18 +86,44 @@ async function main(): Promise<number> {
   };
   const sv = validateSampling({ ...DEFAULT_SAMPLING, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) });
   if (!sv.ok) throw new UsageError(`Invalid sampling settings:\n- ${sv.errors.join('\n- ')}`);
-  const out = path.resolve(values.get('out')!);
-  if (!existsSync(path.dirname(out))) throw new UsageError(`Output folder ${path.dirname(out)} does not exist.`);
+  const force = flags.has('force');
+  const out = await checkOutputPath(values.get('out')!, force);
+  const partialPath = `${out}.partial`;
+  await checkOutputPath(partialPath, force, '--out (its .partial file)');
   const modelId = await prepareModel(values.get('model') ?? 'karpathy/stories260K', flags.has('allow-network'));
 
-  const lm = await loadLm({ modelId, device: 'cpu' });
+  // Open the partial file before the model is loaded: an unwritable output fails now, not after the work.
+  let fd: number;
+  try {
+    fd = openSync(partialPath, 'w');
+  } catch (e) {
+    throw new UsageError(`--out: cannot write ${partialPath} (${e instanceof Error ? e.message : String(e)}).`);
+  }
+  const stream = createWriteStream(partialPath, { fd, encoding: 'utf8' });
+  let writeError: Error | null = null;
+  const controller = new AbortController();
+  stream.on('error', (e) => {
+    writeError = e;
+    controller.abort();
+  });
+
+  let lm: Awaited<ReturnType<typeof loadLm>>;
+  try {
+    lm = await loadLm({ modelId, device: 'cpu' });
+  } catch (e) {
+    stream.destroy();
+    await rm(partialPath, { force: true });
+    throw e;
+  }
   const st = await selfTest(lm);
   console.error(st.message);
-  if (!st.ok) return 1;
+  if (!st.ok) {
+    stream.destroy();
+    await rm(partialPath, { force: true });
+    await lm.dispose();
+    return 1;
+  }
 
-  const partialPath = `${out}.partial`;
-  const stream = createWriteStream(partialPath, { encoding: 'utf8' });
-  const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   let lastLog = 0;
@@ -101,6 +134,7 @@ async function main(): Promise<number> {
       sampling: sv.sampling,
       signal: controller.signal,
       onSamples: async (batch) => {
+        if (writeError) throw writeError;
         const text = batch.map((s) => JSON.stringify({ text: s.text, label: s.label })).join('\n') + '\n';
         if (!stream.write(text)) await new Promise<void>((r) => stream.once('drain', () => r()));
       },
@@ -110,8 +144,10 @@ async function main(): Promise<number> {
         console.error(`accepted ${JSON.stringify(p.acceptedByLabel)} dropped ${JSON.stringify(p.dropped)} tokens ${p.generatedTokens}`);
       },
     });
+    if (writeError) throw writeError;
     await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
-    const total = Object.values(res.acceptedByLabel).reduce((a, b) => a + b, 0);
+    if (writeError) throw writeError;
+    const total = Object.values(res.acceptedByLabel).reduce((a, b) => a + b, 0); // own properties only: safe for any label
     const summary = `${total} samples, dropped ${JSON.stringify(res.dropped)}, ${res.generatedTokens} tokens in ${(res.elapsedMs / 1000).toFixed(1)} s`;
     if (res.stopReason === 'interrupted') {
       console.error(`Interrupted: ${summary}; kept in ${partialPath}`);
@@ -134,14 +170,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    if (e instanceof UsageError) {
-      console.error(`Error: ${e.message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    console.error(`Error: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-  },
-);
+runCli({ name: 'generate', usage: USAGE, main });
