@@ -8,6 +8,7 @@ import { createWriteStream, existsSync, openSync, statSync } from 'node:fs';
 import { readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { generateSamples, loadLm, selfTest } from '../core/generation/generator.ts';
+import { defaultPromptStyle, withPromptStyle } from '../core/generation/prompt.ts';
 import type { SamplingConfig } from '../core/generation/types.ts';
 import { findCatalogEntry, formatBytes, resolveModel } from '../core/models/catalog.ts';
 import { findTaskPreset, TASK_PRESETS } from '../core/tasks/presets.ts';
@@ -20,7 +21,8 @@ import { configureNodeTransformers, NODE_MODEL_BASE, nodeFileExists } from './no
 
 const USAGE = `Usage: npm run generate -- --task <preset id | task.json> --model <catalog id | model folder>
   --per-label N --out FILE.jsonl [--force] [--batch B] [--seed S] [--temperature T] [--top-k K] [--top-p P]
-  [--max-new-tokens N] [--min-words N] [--greedy] [--allow-network]
+  [--max-new-tokens N] [--min-words N] [--greedy] [--allow-network] [--prompt-style chat|continuation]
+  (default prompt style: the task file's, else chat for instruct models, continuation for base models)
   --force overwrites an existing FILE.jsonl (and a FILE.jsonl.partial left by an interrupted run)
 Presets: ${TASK_PRESETS.map((t) => t.id).join(', ')}`;
 
@@ -64,13 +66,17 @@ async function prepareModel(arg: string, allowNetwork: boolean): Promise<string>
 
 async function main(argv: string[]): Promise<number> {
   const { values, flags } = parseArgs(argv, {
-    values: ['task', 'model', 'per-label', 'batch', 'seed', 'temperature', 'top-k', 'top-p', 'max-new-tokens', 'min-words', 'out'],
+    values: ['task', 'model', 'per-label', 'batch', 'seed', 'temperature', 'top-k', 'top-p', 'max-new-tokens', 'min-words', 'out', 'prompt-style'],
     flags: ['allow-network', 'greedy', 'force'],
   });
   for (const required of ['task', 'per-label', 'out']) {
     if (!values.has(required)) throw new UsageError(`--${required} is required.`);
   }
-  const task = await loadTask(values.get('task')!);
+  const loadedTask = await loadTask(values.get('task')!);
+  const styleArg = values.get('prompt-style');
+  if (styleArg !== undefined && styleArg !== 'chat' && styleArg !== 'continuation') {
+    throw new UsageError(`--prompt-style must be "chat" or "continuation" (got "${styleArg}").`);
+  }
   const perLabel = numberOption(values, 'per-label');
   const perLabelErrors = validatePerLabel(perLabel);
   if (perLabelErrors.length) throw new UsageError(perLabelErrors.join(' '));
@@ -91,6 +97,13 @@ async function main(argv: string[]): Promise<number> {
   const partialPath = `${out}.partial`;
   await checkOutputPath(partialPath, force, '--out (its .partial file)');
   const modelId = await prepareModel(values.get('model') ?? 'karpathy/stories260K', flags.has('allow-network'));
+  let task: TaskSpec;
+  try {
+    task = withPromptStyle(loadedTask, styleArg ?? defaultPromptStyle(loadedTask, findCatalogEntry(modelId)?.variant));
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+  console.error(`Prompt style: ${task.promptStyle}`);
 
   // Open the partial file before the model is loaded: an unwritable output fails now, not after the work.
   let fd: number;

@@ -83,6 +83,8 @@ export async function checkOutputPath(out: string, force: boolean, option = '--o
   }
   if (existsSync(abs)) {
     if (statSync(abs).isDirectory()) throw new UsageError(`${option} ${abs} is a folder; give a file name (e.g. ${path.join(abs, 'out.jsonl')}).`);
+    // A device or pipe (e.g. /dev/full) must never be replaced by the rename of the finished file.
+    if (!statSync(abs).isFile()) throw new UsageError(`${option} ${abs} is not a regular file.`);
     if (!force) throw new UsageError(`${option} ${abs} already exists; pass --force to overwrite it, or choose another name.`);
     try {
       await access(abs, constants.W_OK);

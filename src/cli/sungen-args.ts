@@ -1,7 +1,7 @@
 // Options of `npm run bench:sungen`: files, model kind, methods, seeds, SunGen and training knobs, with defaults and
 // clear errors for bad input.
 import { numberOption, parseArgs, UsageError } from './args';
-import { METHODS, parseMethods, type MethodName } from '../core/baselines/methods';
+import { METHODS, parseMethods, type MethodName } from '../core/clean/methods';
 import type { TamKind } from '../core/tam/types';
 import { defaultSettings } from '../core/pipeline/settings';
 

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/core/tfjs/node-wasm-paths.ts';
 import { parseLabelledJsonl } from '../../src/core/data/jsonl.ts';
-import { METHODS } from '../../src/core/baselines/methods.ts';
+import { METHODS } from '../../src/core/clean/methods.ts';
 import { evaluateTam } from '../../src/core/eval/evaluate.ts';
 import {
   METHOD_NAMES,

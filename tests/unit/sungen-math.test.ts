@@ -1,8 +1,9 @@
 // SunGen math: RCE closed form, top-fraction mask, hypergradient sign/scale, clipping, Adam, per-class top-K.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { rceConstant, reversedCrossEntropy } from '../../src/core/sungen/rce';
-import { ArrayAdam, clipL2InPlace, hypergradient, perClassTopK, topFractionMask } from '../../src/core/sungen/weight-math';
+import { rceConstant, reversedCrossEntropy } from '../../src/core/clean/sungen/rce';
+import { ArrayAdam, clipL2InPlace, hypergradient, topFractionMask } from '../../src/core/clean/sungen/weight-math';
+import { perClassTopK } from '../../src/core/clean/keep';
 
 describe('reversed cross-entropy', () => {
   it('matches −Σ p·log softmax(10·onehot(y)) and known numbers', async () => {

@@ -2,10 +2,10 @@
 // interruption, and a small end-to-end run on real reviews where deliberately flipped labels must sink.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { directionalDerivatives } from '../../src/core/sungen/directional';
-import { crossEntropyPerSample } from '../../src/core/sungen/rce';
-import { gatherIds, gatherLabels } from '../../src/core/sungen/rows';
-import { sungenReweight } from '../../src/core/sungen/reweight';
+import { directionalDerivatives } from '../../src/core/clean/sungen/directional';
+import { perSampleCrossEntropy as crossEntropyPerSample } from '../../src/core/train/loss';
+import { gatherIds, gatherLabels } from '../../src/core/train/rows';
+import { sungenReweight } from '../../src/core/clean/sungen/reweight';
 import { createBagTam, encodeTexts, loadRows } from './sungen-fixture';
 import { sharedPath } from '../shared-path.ts';
 

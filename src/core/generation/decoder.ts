@@ -20,6 +20,8 @@ export interface DecodeOptions {
   debiasDecay?: number;
   /** Stop a row at a token containing '"' or a newline (ZeroGen prompts end in an opening quote). Default true. */
   stopAtQuote?: boolean;
+  /** Stop a row at a token containing a newline (chat replies: one paragraph per sample). Default false. */
+  stopAtNewline?: boolean;
   signal?: AbortSignal;
   /** Called after every forward pass with the main-row tokens generated so far (for progress displays). */
   onStep?: (generatedTokens: number) => void;
@@ -64,6 +66,7 @@ async function disposeIfGpu(tensors: Iterable<Tensor>): Promise<void> {
 export async function decodeJobs(lm: LmInternals, jobs: DecodeJob[], opts: DecodeOptions): Promise<DecodeResult> {
   const V = lm.vocabSize;
   const stopAtQuote = opts.stopAtQuote ?? true;
+  const stopAtNewline = opts.stopAtNewline ?? false;
   const nJobs = jobs.length;
   const tokens: number[][] = jobs.map(() => []);
   const finish: FinishReason[] = jobs.map(() => 'length');
@@ -174,7 +177,7 @@ export async function decodeJobs(lm: LmInternals, jobs: DecodeJob[], opts: Decod
         continue;
       }
       tokens[j].push(tok);
-      if (stopAtQuote && lm.stopMask[tok]) {
+      if ((stopAtQuote && lm.stopMask[tok]) || (stopAtNewline && lm.newlineMask[tok] && tokens[j].length > 1)) {
         done[j] = 1;
         finish[j] = 'stop';
       } else if (tokens[j].length >= opts.maxNewTokens) {

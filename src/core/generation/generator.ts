@@ -6,9 +6,9 @@ import type { LabelSpec, TaskSpec } from '../tasks/types.ts';
 import { validatePerLabel, validateSampling, validateTask } from '../tasks/validate.ts';
 import { decodeJobs, type DecodeJob } from './decoder.ts';
 import { loadLm, type LoadedLm, type LmInternals } from './lm.ts';
-import { DedupSet, parseGeneration } from './parse.ts';
+import { DedupSet, parseChatReply, parseGeneration } from './parse.ts';
 import { mixSeed, mulberry32 } from './prng.ts';
-import { counterLabelsOf, fillPrompt } from './prompt.ts';
+import { chatMessages, contextChatMessages, counterLabelsOf, fillPrompt, promptStyleOf } from './prompt.ts';
 import type { DropReason, GeneratedSample, GenerationProgress, SamplingConfig } from './types.ts';
 
 export { loadLm };
@@ -150,6 +150,31 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
     return ids;
   };
 
+  // Prompt style: the label's continuation prompt (ZeroGen), or the model's chat template over chatMessages().
+  const chat = promptStyleOf(task) === 'chat';
+  if (chat && !I.hasChatTemplate) {
+    throw new Error(
+      `Model "${lm.modelId}" has no chat template, so it cannot use the chat prompt style; use the continuation prompt style.`,
+    );
+  }
+  const chatCache = new Map<string, number[]>();
+  const encodeChatCached = (messages: Parameters<LmInternals['encodeChat']>[0]) => {
+    const key = JSON.stringify(messages);
+    let ids = chatCache.get(key);
+    if (!ids) {
+      ids = I.encodeChat(messages);
+      if (chatCache.size > 10_000) chatCache.clear();
+      chatCache.set(key, ids);
+    }
+    return ids;
+  };
+  const labelPromptIds = (label: LabelSpec, context?: string) =>
+    chat ? encodeChatCached(chatMessages(task, label.name, { context })) : encode(fillPrompt(label.prompt, context));
+  const contextChat = chat ? contextChatMessages(task) : null;
+  const stops = chat ? { stopAtQuote: false, stopAtNewline: true } : {};
+  const parseReply = (raw: string, minWords: number, truncated: boolean) =>
+    chat ? parseChatReply(raw, minWords, truncated) : parseGeneration(raw, minWords);
+
   const maxJobs = totalDeficit() * MAX_JOBS_PER_SAMPLE + 100;
   let jobIndex = 0;
   let stopReason: GenerationStopReason = 'done';
@@ -192,10 +217,11 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
           job.context = ctx.values[Math.floor(rng() * ctx.values.length)];
         }
       } else {
+        const ctxPromptIds = contextChat ? encodeChatCached(contextChat) : encode(ctx.prompt);
         const ctxRes = await decodeJobs(
           I,
-          jobs.map((job) => ({ promptIds: encode(ctx.prompt), rng: mulberry32(mixSeed(runSeed ^ 0x63747800, job.index)) })),
-          { maxNewTokens: ctx.maxNewTokens, choice, signal: opts.signal },
+          jobs.map((job) => ({ promptIds: ctxPromptIds, rng: mulberry32(mixSeed(runSeed ^ 0x63747800, job.index)) })),
+          { maxNewTokens: ctx.maxNewTokens, choice, signal: opts.signal, ...(contextChat ? stops : {}) },
         );
         generatedTokens += ctxRes.generatedTokens;
         if (ctxRes.interrupted) {
@@ -203,7 +229,8 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
           break;
         }
         jobs.forEach((job, i) => {
-          const parsed = parseGeneration(I.decode(ctxRes.tokens[i]), 1);
+          const raw = I.decode(ctxRes.tokens[i]);
+          const parsed = contextChat ? parseChatReply(raw, 1, ctxRes.finish[i] === 'length') : parseGeneration(raw, 1);
           if (parsed.ok) job.context = parsed.text;
         });
         jobs = jobs.filter((job) => job.context !== undefined);
@@ -212,8 +239,8 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
     }
 
     const decodeInput: DecodeJob[] = jobs.map((job) => ({
-      promptIds: encode(fillPrompt(job.label.prompt, job.context)),
-      counterPromptIds: job.counters.map((c) => encode(fillPrompt(c.prompt, job.context))),
+      promptIds: labelPromptIds(job.label, job.context),
+      counterPromptIds: job.counters.map((c) => labelPromptIds(c, job.context)),
       rng: mulberry32(mixSeed(runSeed, job.index)),
     }));
     const tokensBefore = generatedTokens;
@@ -222,6 +249,7 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
       choice,
       debiasDecay: decay,
       signal: opts.signal,
+      ...stops,
       onStep: opts.onProgress
         ? (n) => {
             generatedTokens = tokensBefore + n;
@@ -235,7 +263,7 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
     jobs.forEach((job, i) => {
       if (res.finish[i] === 'interrupted') return; // unfinished text is not a sample
       if (deficit(job.label) === 0) return; // target reached meanwhile
-      const parsed = parseGeneration(I.decode(res.tokens[i]), sampling.minWords);
+      const parsed = parseReply(I.decode(res.tokens[i]), sampling.minWords, res.finish[i] === 'length');
       if (!parsed.ok) {
         dropped[parsed.reason]++;
         return;

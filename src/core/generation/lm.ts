@@ -4,6 +4,7 @@
 import { AutoConfig, AutoModelForCausalLM, AutoTokenizer } from '@huggingface/transformers';
 import { findCatalogEntry, onnxFileFor, type CatalogDtype } from '../models/catalog.ts';
 import { errorText } from '../error-text.ts';
+import type { ChatMessage } from '../tasks/types.ts';
 
 export type LmDevice = 'webgpu' | 'wasm' | 'cpu';
 
@@ -23,7 +24,13 @@ export interface LmInternals {
   eosMask: Uint8Array;
   /** 1 for ids whose text contains a double quote or a newline (the sample's end in ZeroGen prompts). [V] */
   stopMask: Uint8Array;
+  /** 1 for ids whose text contains a newline (where a chat-style sample ends). [V] */
+  newlineMask: Uint8Array;
+  /** Whether the tokenizer has a chat template (needed by the 'chat' prompt style). */
+  hasChatTemplate: boolean;
   encode(text: string): number[];
+  /** Ids of the chat template applied to `messages` with the assistant turn opened. Throws without a chat template. */
+  encodeChat(messages: ChatMessage[]): number[];
   decode(ids: number[]): string;
 }
 
@@ -104,10 +111,13 @@ export async function loadLm(opts: LoadLmOptions): Promise<LoadedLm> {
   for (const id of eosIds) if (id >= 0 && id < vocabSize) eosMask[id] = 1;
   const padId = Number(tokenizer.pad_token_id ?? eosIds[0] ?? 0);
   const stopMask = new Uint8Array(vocabSize);
+  const newlineMask = new Uint8Array(vocabSize);
   for (let id = 0; id < vocabSize; id++) {
     const text: string = tokenizer.decode([id], { skip_special_tokens: false });
     if (text.includes('"') || text.includes('\n')) stopMask[id] = 1;
+    if (text.includes('\n')) newlineMask[id] = 1;
   }
+  const hasChatTemplate = typeof tokenizer.chat_template === 'string' && tokenizer.chat_template.length > 0;
 
   const internals: LmInternals = {
     tokenizer,
@@ -116,7 +126,20 @@ export async function loadLm(opts: LoadLmOptions): Promise<LoadedLm> {
     padId,
     eosMask,
     stopMask,
+    newlineMask,
+    hasChatTemplate,
     encode: (text) => Array.from(tokenizer.encode(text) as number[], Number),
+    encodeChat: (messages) => {
+      if (!hasChatTemplate) {
+        throw new Error(
+          `Model "${opts.modelId}" has no chat template (tokenizer_config.json), so it cannot use the chat prompt style; ` +
+            'use the continuation prompt style.',
+        );
+      }
+      const text: string = tokenizer.apply_chat_template(messages, { tokenize: false, add_generation_prompt: true });
+      // The template writes the special tokens itself; do not let the tokenizer add a BOS a second time.
+      return Array.from(tokenizer.encode(text, { add_special_tokens: false }) as number[], Number);
+    },
     decode: (ids) => tokenizer.decode(ids, { skip_special_tokens: true }),
   };
   return {

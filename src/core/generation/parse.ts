@@ -34,6 +34,31 @@ export function parseGeneration(raw: string, minWords: number): ParseResult {
   return { ok: true, text };
 }
 
+/** Leading words an instruct model may put before the text it was asked for ("Review: …", "Sure! Here is …:"). */
+const PREAMBLE = /^(?:(?:sure|okay|ok|certainly)[!,.]?\s*)?(?:here(?:'s| is)[^:\n]{0,80}:|(?:title|review|sentence|answer|article|text|response)\s*:)\s*/i;
+
+/**
+ * The chat-style rule: the sample is the assistant's reply, cut to its first non-empty line (the decoder stops at a
+ * newline), without a leading "Here is …:" / "Review:" preamble and without quotes wrapped around the whole text.
+ * When the reply was cut by the token limit (`truncated`), the unfinished last sentence is dropped as in
+ * parseGeneration. Same drop reasons and minWords rule as parseGeneration.
+ */
+export function parseChatReply(raw: string, minWords: number, truncated = false): ParseResult {
+  let text = raw.split('\n').find((line) => line.trim() !== '') ?? '';
+  text = text.trim().replace(PREAMBLE, '').trim();
+  const m = /^["“”](.*)["“”]$/.exec(text);
+  if (m) text = m[1].trim();
+  else if (/^["“]/.test(text) && !/["”]/.test(text.slice(1))) text = text.slice(1).trim(); // opened, never closed
+  if (truncated) {
+    const stop = Math.max(text.lastIndexOf('.'), text.lastIndexOf('!'), text.lastIndexOf('?'));
+    if (stop >= 0) text = text.slice(0, stop + 1);
+  }
+  text = text.replace(/\s+/g, ' ').trim();
+  if (text === '') return { ok: false, reason: 'empty' };
+  if (countWords(text) < minWords) return { ok: false, reason: 'tooShort' };
+  return { ok: true, text };
+}
+
 /** Key used for exact-duplicate detection: whitespace runs collapsed, trimmed (case is kept). */
 export function dedupKey(text: string): string {
   return text.replace(/\s+/g, ' ').trim();

@@ -1,9 +1,9 @@
-// Default dependencies of runMethod (src/core/baselines/methods.ts): how a TAM is built for a dataset and how the
+// Default dependencies of runMethod (src/core/clean/methods.ts): how a TAM is built for a dataset and how the
 // final/filter model is trained (a few weighted-CE epochs with one Adam optimizer, per-step progress). Shared by the
 // training worker and usable by the CLI bench, so page and Node train the same way.
 import * as tf from '@tensorflow/tfjs';
-import type { MethodDeps } from '../baselines/methods.ts';
-import { trainWeightedEpoch } from '../sungen/inner-train.ts';
+import type { MethodDeps } from '../clean/methods.ts';
+import { trainWeightedEpoch } from '../train/weighted-epoch.ts';
 import { mixSeed } from '../generation/prng.ts';
 import type { TamConfig, TamKind } from '../tam/types.ts';
 import { createTam } from '../tam/create.ts';

@@ -1,9 +1,9 @@
 // Training settings of the pipeline (method, model, SunGen and final-training knobs): defaults and validation.
 // Free of tfjs so the page can import it without pulling the training runtime into its bundle.
-import type { MethodName } from '../baselines/methods.ts';
+import type { MethodName } from '../clean/methods.ts';
 import type { TamKind } from '../tam/types.ts';
 
-/** Same list as METHODS in baselines/methods.ts (a unit test checks it), kept here so the page bundle stays tfjs-free. */
+/** Same list as METHODS in clean/methods.ts (a unit test checks it), kept here so the page bundle stays tfjs-free. */
 export const METHOD_NAMES: readonly MethodName[] = ['none', 'filter', 'sungen', 'sungen-fast'];
 
 /** Per-kind learning-rate default: the bag-of-embeddings model needs a larger step than the recurrent/attention ones. */

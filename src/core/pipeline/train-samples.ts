@@ -2,12 +2,12 @@
 // → final TAM → evaluation on a test set → a plain, storable outcome (metrics, per-sample weights by sample id,
 // extreme samples, and the trained model as ArrayBuffers). The test set is parsed and checked BEFORE training, so a
 // bad test file fails fast. Runs unchanged in the training worker and in Node.
-import { runMethod } from '../baselines/methods.ts';
+import { runMethod } from '../clean/methods.ts';
 import { assertTrainable, encodeRows } from '../data/dataset.ts';
 import { buildVocabulary } from '../data/tokenizer.ts';
 import { evaluateTam } from '../eval/evaluate.ts';
-import type { SungenPhase } from '../sungen/types.ts';
-import { weightStats, type WeightStats } from '../sungen/weight-math.ts';
+import type { SungenPhase } from '../clean/sungen/types.ts';
+import { weightStats, type WeightStats } from '../clean/sungen/weight-math.ts';
 import { defaultMethodDeps } from './deps.ts';
 import { validateSettings, type TrainingSettings } from './settings.ts';
 import { saveModel, type SavedModel } from './model-io.ts';

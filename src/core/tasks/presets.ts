@@ -7,7 +7,7 @@ import type { TaskSpec } from './types.ts';
 /** SunGen's default self-debiasing decay constant λ for tasks whose files list counter labels. */
 export const PAPER_DEBIAS_DECAY = 200;
 
-const movieTitle = { prompt: 'Movie: "', maxNewTokens: 16 };
+const movieTitle = { prompt: 'Movie: "', instruction: 'Name one movie. Reply with its title only.', maxNewTokens: 16 };
 
 /** Product categories used as fixed contexts for Amazon Elec (SunGen tasks/amazon/category_names.txt, in order). */
 export const AMAZON_CATEGORIES: string[] = [
@@ -37,8 +37,18 @@ export const TASK_PRESETS: TaskSpec[] = [
     source: 'SunGen Lab (written for the bundled TinyStories model)',
     labels: [
       // A character speaking: the parse rule keeps what she says, up to the closing quote.
-      { name: 'happy', prompt: 'Lily was very happy. She smiled and said, "', counterLabels: ['sad'] },
-      { name: 'sad', prompt: 'Lily was very sad. She cried and said, "', counterLabels: ['happy'] },
+      {
+        name: 'happy',
+        prompt: 'Lily was very happy. She smiled and said, "',
+        instruction: 'Write one thing a very happy little girl says.',
+        counterLabels: ['sad'],
+      },
+      {
+        name: 'sad',
+        prompt: 'Lily was very sad. She cried and said, "',
+        instruction: 'Write one thing a very sad little girl says.',
+        counterLabels: ['happy'],
+      },
     ],
     // Tried on stories260K: λ = 50 makes the two labels' lines clearly more distinct than no debiasing.
     selfDebiasDecay: 50,
@@ -49,8 +59,16 @@ export const TASK_PRESETS: TaskSpec[] = [
     source: 'ZeroGen tasks/imdb/imdb-x1.json + imdb-x2.json (label "0" = positive, "1" = negative)',
     context: movieTitle,
     labels: [
-      { name: 'positive', prompt: 'The movie review in positive sentiment for movie "{context}" is: "' },
-      { name: 'negative', prompt: 'The movie review in negative sentiment for movie "{context}" is: "' },
+      {
+        name: 'positive',
+        prompt: 'The movie review in positive sentiment for movie "{context}" is: "',
+        instruction: 'Write a positive review of the movie "{context}".',
+      },
+      {
+        name: 'negative',
+        prompt: 'The movie review in negative sentiment for movie "{context}" is: "',
+        instruction: 'Write a negative review of the movie "{context}".',
+      },
     ],
   },
   {
@@ -59,8 +77,16 @@ export const TASK_PRESETS: TaskSpec[] = [
     source: 'ZeroGen tasks/sst-2/sst-2-x1.json + sst-2-x2.json (label "0" = positive, "1" = negative)',
     context: movieTitle,
     labels: [
-      { name: 'positive', prompt: 'The movie review in positive sentiment for movie "{context}" is: "' },
-      { name: 'negative', prompt: 'The movie review in negative sentiment for movie "{context}" is: "' },
+      {
+        name: 'positive',
+        prompt: 'The movie review in positive sentiment for movie "{context}" is: "',
+        instruction: 'Write a positive one-sentence review of the movie "{context}".',
+      },
+      {
+        name: 'negative',
+        prompt: 'The movie review in negative sentiment for movie "{context}" is: "',
+        instruction: 'Write a negative one-sentence review of the movie "{context}".',
+      },
     ],
   },
   {
@@ -69,8 +95,16 @@ export const TASK_PRESETS: TaskSpec[] = [
     source: 'ZeroGen tasks/sst-2 prompts (the papers use the movie-review prompt for Rotten Tomatoes; no file of its own)',
     context: movieTitle,
     labels: [
-      { name: 'positive', prompt: 'The movie review in positive sentiment for movie "{context}" is: "' },
-      { name: 'negative', prompt: 'The movie review in negative sentiment for movie "{context}" is: "' },
+      {
+        name: 'positive',
+        prompt: 'The movie review in positive sentiment for movie "{context}" is: "',
+        instruction: 'Write a positive one-sentence review of the movie "{context}".',
+      },
+      {
+        name: 'negative',
+        prompt: 'The movie review in negative sentiment for movie "{context}" is: "',
+        instruction: 'Write a negative one-sentence review of the movie "{context}".',
+      },
     ],
   },
   {
@@ -80,19 +114,39 @@ export const TASK_PRESETS: TaskSpec[] = [
     context: { prompt: 'Product category: "', values: AMAZON_CATEGORIES, maxNewTokens: 8 },
     selfDebiasDecay: PAPER_DEBIAS_DECAY,
     labels: [
-      { name: 'positive', prompt: 'The "{context}" product review in positive sentiment is: "', counterLabels: ['negative'] },
-      { name: 'negative', prompt: 'The "{context}" product review in negative sentiment is: "', counterLabels: ['positive'] },
+      {
+        name: 'positive',
+        prompt: 'The "{context}" product review in positive sentiment is: "',
+        instruction: 'Write a positive customer review of a product in the category "{context}".',
+        counterLabels: ['negative'],
+      },
+      {
+        name: 'negative',
+        prompt: 'The "{context}" product review in negative sentiment is: "',
+        instruction: 'Write a negative customer review of a product in the category "{context}".',
+        counterLabels: ['positive'],
+      },
     ],
   },
   {
     id: 'yelp',
     name: 'Yelp (restaurant reviews)',
     source: 'SunGen tasks/yelp/yelp-x1.json + yelp-x2.json (label "0" = negative, "1" = positive)',
-    context: { prompt: 'Restaurant: "', maxNewTokens: 16 },
+    context: { prompt: 'Restaurant: "', instruction: 'Name one restaurant. Reply with its name only.', maxNewTokens: 16 },
     selfDebiasDecay: PAPER_DEBIAS_DECAY,
     labels: [
-      { name: 'positive', prompt: 'The "{context}" restaurant review in positive sentiment is: "', counterLabels: ['negative'] },
-      { name: 'negative', prompt: 'The "{context}" restaurant review in negative sentiment is: "', counterLabels: ['positive'] },
+      {
+        name: 'positive',
+        prompt: 'The "{context}" restaurant review in positive sentiment is: "',
+        instruction: 'Write a positive review of the restaurant "{context}".',
+        counterLabels: ['negative'],
+      },
+      {
+        name: 'negative',
+        prompt: 'The "{context}" restaurant review in negative sentiment is: "',
+        instruction: 'Write a negative review of the restaurant "{context}".',
+        counterLabels: ['positive'],
+      },
     ],
   },
   {
@@ -105,11 +159,13 @@ export const TASK_PRESETS: TaskSpec[] = [
       {
         name: 'objective',
         prompt: 'The movie review with factual contents (objective) for movie "{context}": "',
+        instruction: 'Write one factual sentence about the plot or the making of the movie "{context}", with no opinion.',
         counterLabels: ['subjective'],
       },
       {
         name: 'subjective',
         prompt: 'The movie review with opinions (subjective) for movie "{context}": "',
+        instruction: 'Write one sentence giving a personal opinion about the movie "{context}".',
         counterLabels: ['objective'],
       },
     ],
@@ -120,10 +176,10 @@ export const TASK_PRESETS: TaskSpec[] = [
     source: 'SunGen tasks/agnews/agnews-x1.json (0 World, 1 Sports, 2 Business, 3 Technology → label Sci/Tech)',
     selfDebiasDecay: PAPER_DEBIAS_DECAY,
     labels: [
-      { name: 'World', prompt: 'The news articles is in the category of World: "', counterLabels: ['Sports', 'Business', 'Sci/Tech'] },
-      { name: 'Sports', prompt: 'The news articles is in the category of Sports: "', counterLabels: ['World', 'Business', 'Sci/Tech'] },
-      { name: 'Business', prompt: 'The news articles is in the category of Business: "', counterLabels: ['World', 'Sports', 'Sci/Tech'] },
-      { name: 'Sci/Tech', prompt: 'The news articles is in the category of Technology: "', counterLabels: ['World', 'Sports', 'Business'] },
+      { name: 'World', prompt: 'The news articles is in the category of World: "', instruction: 'Write a short news article about world news.', counterLabels: ['Sports', 'Business', 'Sci/Tech'] },
+      { name: 'Sports', prompt: 'The news articles is in the category of Sports: "', instruction: 'Write a short news article about sports.', counterLabels: ['World', 'Business', 'Sci/Tech'] },
+      { name: 'Business', prompt: 'The news articles is in the category of Business: "', instruction: 'Write a short news article about business.', counterLabels: ['World', 'Sports', 'Sci/Tech'] },
+      { name: 'Sci/Tech', prompt: 'The news articles is in the category of Technology: "', instruction: 'Write a short news article about science and technology.', counterLabels: ['World', 'Sports', 'Business'] },
     ],
   },
   {
@@ -134,6 +190,7 @@ export const TASK_PRESETS: TaskSpec[] = [
     labels: DBPEDIA_CLASSES.map((c) => ({
       name: c,
       prompt: `The article classified to the category of ${c}: "`,
+      instruction: `Write a short encyclopedia article about a ${c.toLowerCase()}.`,
       counterLabels: others(DBPEDIA_CLASSES, c),
     })),
   },

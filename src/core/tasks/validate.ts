@@ -43,13 +43,13 @@ function parseIfString(x: unknown, what: string, errors: string[]): unknown {
   }
 }
 
-function checkLabel(raw: unknown, i: number, hasContext: boolean, errors: string[]): LabelSpec | undefined {
+function checkLabel(raw: unknown, i: number, hasContext: boolean, chat: boolean, errors: string[]): LabelSpec | undefined {
   const where = `labels[${i}]`;
   if (!isObject(raw)) {
     errors.push(`${where} must be an object with "name" and "prompt".`);
     return undefined;
   }
-  const { name, prompt, counterLabels } = raw;
+  const { name, prompt, counterLabels, instruction } = raw;
   let ok = true;
   if (typeof name !== 'string' || name.trim() === '') {
     errors.push(`${where}.name must be a non-empty string.`);
@@ -66,12 +66,29 @@ function checkLabel(raw: unknown, i: number, hasContext: boolean, errors: string
     errors.push(`${label}: prompt contains ${CONTEXT_PLACEHOLDER} but the task has no context stage.`);
     ok = false;
   }
+  if (instruction !== undefined || chat) {
+    if (typeof instruction !== 'string' || instruction.trim() === '') {
+      errors.push(
+        instruction === undefined
+          ? `${label}: the chat prompt style needs an "instruction" (the user turn, e.g. "Write a positive movie review.").`
+          : `${label}: instruction must be a non-empty string.`,
+      );
+      ok = false;
+    } else if (hasContext && !instruction.includes(CONTEXT_PLACEHOLDER)) {
+      errors.push(`${label}: instruction must contain ${CONTEXT_PLACEHOLDER} because the task has a context stage.`);
+      ok = false;
+    } else if (!hasContext && instruction.includes(CONTEXT_PLACEHOLDER)) {
+      errors.push(`${label}: instruction contains ${CONTEXT_PLACEHOLDER} but the task has no context stage.`);
+      ok = false;
+    }
+  }
   if (counterLabels !== undefined && (!Array.isArray(counterLabels) || !counterLabels.every((c) => typeof c === 'string'))) {
     errors.push(`${label}: counterLabels must be a list of label names.`);
     ok = false;
   }
   if (!ok) return undefined;
   const out: LabelSpec = { name: (name as string).trim(), prompt: prompt as string };
+  if (instruction !== undefined) out.instruction = instruction as string;
   if (counterLabels !== undefined) out.counterLabels = counterLabels as string[];
   return out;
 }
@@ -81,7 +98,7 @@ function checkContext(raw: unknown, errors: string[]): ContextStage | undefined 
     errors.push('context must be an object with "prompt" and "maxNewTokens" (and optional "values").');
     return undefined;
   }
-  const { prompt, values, maxNewTokens } = raw;
+  const { prompt, values, maxNewTokens, instruction } = raw;
   let ok = true;
   if (typeof prompt !== 'string' || prompt.trim() === '') {
     errors.push('context.prompt must be a non-empty string.');
@@ -94,6 +111,10 @@ function checkContext(raw: unknown, errors: string[]): ContextStage | undefined 
     errors.push(`context.maxNewTokens must be an integer from 1 to ${MAX_CONTEXT_TOKENS}.`);
     ok = false;
   }
+  if (instruction !== undefined && (typeof instruction !== 'string' || instruction.trim() === '' || instruction.includes(CONTEXT_PLACEHOLDER))) {
+    errors.push(`context.instruction must be a non-empty string without ${CONTEXT_PLACEHOLDER}.`);
+    ok = false;
+  }
   if (values !== undefined) {
     if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'string' && v.trim() !== '')) {
       errors.push('context.values must be a non-empty list of non-empty strings.');
@@ -103,6 +124,7 @@ function checkContext(raw: unknown, errors: string[]): ContextStage | undefined 
   if (!ok) return undefined;
   const out: ContextStage = { prompt: prompt as string, maxNewTokens: maxNewTokens as number };
   if (values !== undefined) out.values = values as string[];
+  if (instruction !== undefined) out.instruction = instruction as string;
   return out;
 }
 
@@ -113,10 +135,15 @@ export function validateTask(x: unknown): { ok: true; task: TaskSpec } | { ok: f
   if (errors.length) return { ok: false, errors };
   if (!isObject(raw)) return { ok: false, errors: ['Task must be a JSON object with "id", "name" and "labels".'] };
 
-  const { id, name, labels, context, selfDebiasDecay, source } = raw;
+  const { id, name, labels, context, selfDebiasDecay, source, promptStyle, systemPrompt } = raw;
   if (typeof id !== 'string' || id.trim() === '') errors.push('id must be a non-empty string.');
   if (typeof name !== 'string' || name.trim() === '') errors.push('name must be a non-empty string.');
   if (source !== undefined && typeof source !== 'string') errors.push('source must be a string.');
+  if (promptStyle !== undefined && promptStyle !== 'continuation' && promptStyle !== 'chat') {
+    errors.push(`promptStyle must be "continuation" (base models) or "chat" (instruct models), got ${JSON.stringify(promptStyle)}.`);
+  }
+  if (systemPrompt !== undefined && typeof systemPrompt !== 'string') errors.push('systemPrompt must be a string.');
+  const chat = promptStyle === 'chat';
   const contextStage = context === undefined ? undefined : checkContext(context, errors);
   const hasContext = context !== undefined;
 
@@ -126,7 +153,7 @@ export function validateTask(x: unknown): { ok: true; task: TaskSpec } | { ok: f
   } else {
     if (labels.length < 2) errors.push('A task needs at least 2 labels.');
     labels.forEach((l, i) => {
-      const label = checkLabel(l, i, hasContext, errors);
+      const label = checkLabel(l, i, hasContext, chat, errors);
       if (label) checked.push(label);
     });
     const seen = new Set<string>();
@@ -153,6 +180,8 @@ export function validateTask(x: unknown): { ok: true; task: TaskSpec } | { ok: f
   if (contextStage) task.context = contextStage;
   if (selfDebiasDecay !== undefined) task.selfDebiasDecay = selfDebiasDecay as number;
   if (source !== undefined) task.source = source as string;
+  if (promptStyle !== undefined) task.promptStyle = promptStyle as TaskSpec['promptStyle'];
+  if (systemPrompt !== undefined) task.systemPrompt = systemPrompt as string;
   return { ok: true, task };
 }
 

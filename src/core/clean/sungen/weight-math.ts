@@ -1,6 +1,5 @@
 // Plain-array math of the SunGen weight update: sigmoid weights, the top-fraction mask of the outer loss, the
-// one-step look-ahead hypergradient, L2 clipping, a small Adam for the per-sample scores θ, and the per-class top-K
-// selection of the final training set. Kept free of tfjs so it is cheap (N floats) and exactly testable.
+// one-step look-ahead hypergradient, L2 clipping, a small Adam for the per-sample scores θ, and weight statistics. Kept free of tfjs so it is cheap (N floats) and exactly testable.
 
 export function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
@@ -93,28 +92,6 @@ export class ArrayAdam {
       params[i] -= (this.lr * (this.m[i] / c1)) / (Math.sqrt(this.v[i] / c2) + this.epsilon);
     }
   }
-}
-
-/**
- * Indices (ascending) of the top ⌈keepFraction·n_c⌉ samples of each class c by score. Selecting per class keeps every
- * class in the final training set even when SunGen sinks a whole class (a failure of global top-K selection).
- */
-export function perClassTopK(scores: Float32Array, labels: Int32Array, numClasses: number, keepFraction: number): Int32Array {
-  if (scores.length !== labels.length) throw new Error(`perClassTopK: ${scores.length} scores for ${labels.length} labels.`);
-  if (!(keepFraction > 0 && keepFraction <= 1)) throw new Error(`keepFraction must be in (0, 1] (got ${keepFraction}).`);
-  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
-  for (let i = 0; i < labels.length; i++) {
-    const c = labels[i];
-    if (c < 0 || c >= numClasses) throw new Error(`perClassTopK: label ${c} at row ${i} is outside 0..${numClasses - 1}.`);
-    byClass[c].push(i);
-  }
-  const kept: number[] = [];
-  for (const rows of byClass) {
-    if (rows.length === 0) continue;
-    rows.sort((a, b) => scores[b] - scores[a] || a - b);
-    kept.push(...rows.slice(0, Math.max(1, Math.ceil(keepFraction * rows.length))));
-  }
-  return Int32Array.from(kept.sort((a, b) => a - b));
 }
 
 /** Summary statistics of a weight vector for progress reports. */

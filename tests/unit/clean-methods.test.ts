@@ -2,8 +2,9 @@
 // real tfjs model (cpu backend).
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { innerLearningRateFor, normaliseKeptWeights, parseMethods, runMethod, type MethodDeps } from '../../src/core/baselines/methods';
-import { trainEpochs } from '../../src/core/baselines/train-epochs';
+import { innerLearningRateFor, parseMethods, runMethod, type MethodDeps } from '../../src/core/clean/methods';
+import { normaliseKeptWeights } from '../../src/core/clean/keep';
+import { trainEpochs } from '../../src/core/train/epochs';
 import { createBagTam, encodeTexts, loadRows } from './sungen-fixture';
 import { sharedPath } from '../shared-path.ts';
 

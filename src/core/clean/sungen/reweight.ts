@@ -2,13 +2,13 @@
 // training from a fixed initial TAM, noise-robust RCE outer loss on a fixed outer subset, one-step look-ahead
 // hypergradient (derivation in weight-math.ts → hypergradient), clipped, and an Adam step on θ.
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset, Tam } from '../tam/types';
-import { directionalDerivatives, outerLossGradient } from './directional';
-import { trainWeightedEpoch, throwIfAborted, yieldToEventLoop } from './inner-train';
-import { allRows, complementRows, randomSubset, rowCount } from './rows';
-import { DEFAULT_SUNGEN_OPTIONS, type SungenOptions, type SungenProgress, type SungenResult } from './types';
-import { ArrayAdam, clipL2InPlace, hypergradient, topFractionMask, weightStats, weightsFromScores } from './weight-math';
-import { mixSeed } from '../generation/prng';
+import type { EncodedDataset, Tam } from '../../tam/types.ts';
+import { directionalDerivatives, outerLossGradient } from './directional.ts';
+import { trainWeightedEpoch, throwIfAborted, yieldToEventLoop } from '../../train/weighted-epoch.ts';
+import { allRows, complementRows, randomSubset, rowCount } from '../../train/rows.ts';
+import { DEFAULT_SUNGEN_OPTIONS, type SungenOptions, type SungenProgress, type SungenResult } from './types.ts';
+import { ArrayAdam, clipL2InPlace, hypergradient, topFractionMask, weightStats, weightsFromScores } from './weight-math.ts';
+import { mixSeed } from '../../generation/prng.ts';
 
 /**
  * Adam ε for θ. The hypergradient carries the factor η/S (≈1e-7 at N = 14k), so the usual 1e-8 would damp it unevenly;

@@ -27,12 +27,3 @@ export function reversedCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): 
     return tf.sub(tf.scalar(rceConstant(numClasses)), tf.mul(pY, RCE_TARGET_SCALE)) as tf.Tensor1D;
   });
 }
-
-/** Per-sample softmax cross-entropy −log p_y. logits: [B, C]; labels: int32 [B]. Returns [B]. */
-export function crossEntropyPerSample(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
-  return tf.tidy(() => {
-    const logp = tf.logSoftmax(logits); // [B, C]
-    const onehot = tf.oneHot(tf.cast(labels, 'int32'), logits.shape[1]);
-    return tf.neg(tf.sum(tf.mul(logp, onehot), 1)) as tf.Tensor1D;
-  });
-}

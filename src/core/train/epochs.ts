@@ -1,9 +1,9 @@
-// Default final training for the benchmark harness: a fixed number of weighted-CE epochs with one Adam optimizer
-// (mean over the batch of wᵢ·CEᵢ, dropout on), reusing SunGen's inner epoch so both loops share one definition.
+// A fixed number of weighted-CE epochs with one Adam optimizer (mean over the batch of wᵢ·CEᵢ, dropout on): the
+// benchmark's final training, built on the same weighted epoch as SunGen's inner loop so both share one definition.
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset, Tam } from '../tam/types';
-import { trainWeightedEpoch } from '../sungen/inner-train';
-import { mixSeed } from '../generation/prng';
+import type { EncodedDataset, Tam } from '../tam/types.ts';
+import { trainWeightedEpoch } from './weighted-epoch.ts';
+import { mixSeed } from '../generation/prng.ts';
 
 export interface EpochTrainingOptions {
   epochs: number;

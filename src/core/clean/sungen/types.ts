@@ -1,5 +1,5 @@
 // Options, progress events and result of SunGen reweighting (per-sample weights learned without clean labels).
-import type { WeightStats } from './weight-math';
+import type { WeightStats } from './weight-math.ts';
 
 export interface SungenOptions {
   /** Outer iterations T (paper: 100; browser-scale default 20). */

@@ -1,10 +1,10 @@
-// SunGen's inner problem: one epoch of weighted training from the current parameters, loss = mean over the batch of
-// wᵢ·CEᵢ, Adam. Small and self-contained because the outer loop calls it T times with fresh optimizer state and
-// needs per-step progress and prompt interruption.
+// One epoch of weighted training from the current parameters, loss = mean over the batch of wᵢ·CEᵢ, Adam. Used by
+// SunGen's inner problem (called T times with fresh optimizer state) and by every final/cleaning training run, so it
+// is small, reports per-step progress and stops promptly on abort.
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset, Tam } from '../tam/types';
-import { crossEntropyPerSample } from './rce';
-import { chunks, gatherIds, gatherLabels, shuffled } from './rows';
+import type { EncodedDataset, Tam } from '../tam/types.ts';
+import { perSampleCrossEntropy } from './loss.ts';
+import { chunks, gatherIds, gatherLabels, shuffled } from './rows.ts';
 
 export interface InnerEpochOptions {
   batchSize: number;
@@ -23,7 +23,7 @@ export interface InnerEpochOptions {
 /** Throws an AbortError-named Error when the signal is aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
-    const err = new Error('SunGen run was interrupted.');
+    const err = new Error('Training was interrupted.');
     err.name = 'AbortError';
     throw err;
   }
@@ -62,7 +62,7 @@ export async function trainWeightedEpoch(
       const wT = tf.tensor1d(w);
       const report = step % reportEvery === reportEvery - 1 || step === steps - 1;
       const loss = optimizer.minimize(
-        () => tf.mean(tf.mul(crossEntropyPerSample(tam.logits(ids, true), labels), wT)) as tf.Scalar,
+        () => tf.mean(tf.mul(perSampleCrossEntropy(tam.logits(ids, true), labels), wT)) as tf.Scalar,
         report,
         tam.variables,
       );

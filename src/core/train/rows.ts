@@ -1,15 +1,11 @@
-// Gathers dataset rows into int32 tensors and yields seeded mini-batches over a subset of rows. SunGen needs its own
-// row access (outer subset, per-sample passes over everything, per-sample weights travelling with each batch).
+// Row-level access to an encoded dataset for loops that pick their own rows (weighted epochs, per-sample inference
+// passes, subsets for cleaning methods): gather rows into int32 tensors, order by length, chunk, subsets.
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset } from '../tam/types';
-import { datasetSize, shuffleRows } from '../train/batches.ts';
+import type { EncodedDataset } from '../tam/types.ts';
+import { datasetSize, rowLength, shuffleRows } from './batches.ts';
 
-/** Real length of row r (last non-padding position + 1). */
-export function realLength(data: EncodedDataset, r: number): number {
-  const t = data.maxLenTokens;
-  for (let k = t - 1; k >= 0; k--) if (data.ids[r * t + k] !== 0) return k + 1;
-  return 0;
-}
+/** Real length of row r (last non-padding position + 1); the batcher's own definition. */
+export const realLength = rowLength;
 
 /**
  * ids of the given rows as int32 [rows.length, width], width = the longest real row (≥ 1): trailing all-padding

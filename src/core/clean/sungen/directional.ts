@@ -3,9 +3,10 @@
 // difference along ĝ = g/‖g‖ (two forward passes over all samples) instead of one backward pass per sample or
 // double back-prop, which tfjs cannot do cheaply.
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset, Tam } from '../tam/types';
-import { crossEntropyPerSample, reversedCrossEntropy } from './rce';
-import { byLength, chunks, gatherIds, gatherLabels } from './rows';
+import type { EncodedDataset, Tam } from '../../tam/types.ts';
+import { perSampleLosses } from '../../train/per-sample.ts';
+import { byLength, chunks, gatherIds, gatherLabels } from '../../train/rows.ts';
+import { reversedCrossEntropy } from './rce.ts';
 
 /**
  * g = ∇φ [ (1/M)·Σ_{i ∈ outerRows, mask[i]=1} RCEᵢ(φ) ], M = number of counted samples, evaluated in inference mode
@@ -44,23 +45,6 @@ export function outerLossGradient(
 /** Global L2 norm of a list of tensors. */
 export function globalNorm(tensors: tf.Tensor[]): number {
   return tf.tidy(() => Math.sqrt(tf.addN(tensors.map((t) => tf.sum(tf.square(t)))).dataSync()[0]));
-}
-
-/**
- * Per-sample CE −log p_y for the given rows in inference mode, out[k] for rows[k]. Rows are batched by length
- * (little padding, fewer recurrent steps) and the results put back in the given order.
- */
-export function perSampleLosses(tam: Tam, data: EncodedDataset, rows: Int32Array, batchSize: number): Float32Array {
-  const position = new Map<number, number>();
-  rows.forEach((r, k) => position.set(r, k));
-  const out = new Float32Array(rows.length);
-  for (const chunk of chunks(byLength(data, rows), batchSize)) {
-    const values = tf.tidy(() => crossEntropyPerSample(tam.logits(gatherIds(data, chunk), false), gatherLabels(data, chunk)));
-    const v = values.dataSync();
-    values.dispose();
-    chunk.forEach((r, k) => (out[position.get(r)!] = v[k]));
-  }
-  return out;
 }
 
 /**

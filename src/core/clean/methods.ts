@@ -1,13 +1,15 @@
-// The data-quality methods compared in one harness: `none` (unweighted ZeroGen), `filter` (confidence filtering),
-// `sungen` (SunGen with the final model kind as inner TAM) and `sungen-fast` (SunGen with the cheap bag-of-embeddings
-// TAM as inner model, weights then used to train the final model). Model construction and final training are
-// injected so the same code runs with any TAM implementation, in Node and in a worker.
-import type { EncodedDataset, Tam, TamKind } from '../tam/types';
-import { perSampleLosses } from '../sungen/directional';
-import { sungenReweight } from '../sungen/reweight';
-import { allRows, rowCount } from '../sungen/rows';
-import type { SungenOptions, SungenProgress } from '../sungen/types';
-import { perClassTopK, weightStats } from '../sungen/weight-math';
+// Chooses and runs a cleaning (data-quality) method; one entry point for page, worker and benches. Methods: `none`
+// (unweighted ZeroGen), `filter` (confidence filtering, filter.ts), `sungen` (SunGen with the final model kind as
+// inner TAM, sungen/) and `sungen-fast` (SunGen with the cheap bag-of-embeddings TAM as inner model, weights then used
+// to train the final model). Model construction and final training are injected so the same code runs with any TAM
+// implementation, in Node and in a worker.
+import type { EncodedDataset, Tam, TamKind } from '../tam/types.ts';
+import { sungenReweight } from './sungen/reweight.ts';
+import { allRows, rowCount } from '../train/rows.ts';
+import type { SungenOptions, SungenProgress } from './sungen/types.ts';
+import { weightStats } from './sungen/weight-math.ts';
+import { normaliseKeptWeights, perClassTopK } from './keep.ts';
+import { selfConfidence } from './filter.ts';
 
 export const METHODS = ['none', 'filter', 'sungen', 'sungen-fast'] as const;
 export type MethodName = (typeof METHODS)[number];
@@ -59,27 +61,6 @@ export interface MethodRun {
 }
 
 /**
- * Weights of the kept rows rescaled to mean 1 within each class (0 elsewhere). Per class, so that SunGen sinking a
- * whole class cannot silently unbalance the final training (seen on real data: one class at w≈0.1, the other ≈0.9,
- * and the model predicting a single class); mean 1 so weighting does not lower the effective learning rate.
- */
-export function normaliseKeptWeights(raw: Float32Array, kept: Int32Array, labels: Int32Array, numClasses: number): Float32Array {
-  const out = new Float32Array(raw.length);
-  const sum = new Float64Array(numClasses);
-  const count = new Float64Array(numClasses);
-  for (const r of kept) {
-    sum[labels[r]] += raw[r];
-    count[labels[r]] += 1;
-  }
-  for (const r of kept) {
-    const c = labels[r];
-    if (!(sum[c] > 0)) throw new Error(`All kept samples of class ${c} have zero weight.`);
-    out[r] = (raw[r] * count[c]) / sum[c];
-  }
-  return out;
-}
-
-/**
  * SunGen's inner learning rate η for an inner model kind. The paper's 1e-3 is for an LSTM; the bag-of-embeddings
  * model needs 1e-2 (its final-training rate) to move away from its random init within one epoch at browser scale —
  * at 1e-3 φ* stays near the init and the hypergradient is mostly noise. An explicit opts.sungen.innerLearningRate wins.
@@ -119,7 +100,7 @@ export async function runMethod(method: MethodName, data: EncodedDataset, deps: 
     const first = await trainFinal(all, ones);
     let confidence: Float32Array;
     try {
-      confidence = perSampleLosses(first.tam, data, all, 256).map((ce) => Math.exp(-ce));
+      confidence = selfConfidence(first.tam, data);
     } finally {
       first.tam.dispose();
     }

@@ -1,0 +1,281 @@
+// Generation through an OpenAI-compatible server: the same targets, parse rule, dedup and per-label counting as the
+// in-page model (SampleAccumulator), with many requests in flight so the engine can batch them. Accepted samples are
+// handed to `onSamples` response by response (in order, one call at a time) so the caller stores them as they arrive;
+// transient failures (no answer, closed connection, stall, 429/503/5xx) are retried with back-off up to a limit; any
+// other failure stops the run with a RemoteError after everything already received has been handed over.
+import { SampleAccumulator } from '../generation/accept.ts';
+import { mixSeed, mulberry32 } from '../generation/prng.ts';
+import { fillPrompt } from '../generation/prompt.ts';
+import { parseGeneration } from '../generation/parse.ts';
+import type { GeneratedSample, GenerationProgress, SamplingConfig } from '../generation/types.ts';
+import type { GenerateResult, GenerationStopReason } from '../generation/generator.ts';
+import type { LabelSpec, TaskSpec } from '../tasks/types.ts';
+import { validatePerLabel, validateSampling, validateTask } from '../tasks/validate.ts';
+import type { ChatMessage, CompletionResult, OpenAiClient } from './client.ts';
+import { RemoteError } from './errors.ts';
+import { chatMessagesFor } from './prompts.ts';
+
+export type RemoteEndpoint = 'completions' | 'chat';
+
+/** How to drive the server (saved with a run, without any key). */
+export interface RemoteSettings {
+  /** /v1/completions with the ZeroGen continuation prompt (base models) or /v1/chat/completions (instruct models). */
+  endpoint: RemoteEndpoint;
+  /** Requests in flight at once; the engine batches them. */
+  concurrency: number;
+  /** `n`: samples asked for per request. */
+  samplesPerRequest: number;
+  /** Retries per request on transient errors before the run stops. */
+  maxRetries: number;
+}
+
+export const DEFAULT_REMOTE_SETTINGS: RemoteSettings = { endpoint: 'completions', concurrency: 4, samplesPerRequest: 4, maxRetries: 4 };
+
+export const REMOTE_LIMITS = {
+  concurrency: { min: 1, max: 256 },
+  samplesPerRequest: { min: 1, max: 64 },
+  maxRetries: { min: 0, max: 20 },
+} as const;
+
+export function validateRemoteSettings(x: unknown): { ok: true; settings: RemoteSettings } | { ok: false; errors: string[] } {
+  if (!x || typeof x !== 'object') return { ok: false, errors: ['server settings must be an object'] };
+  const r = x as Partial<RemoteSettings>;
+  const errors: string[] = [];
+  const settings: RemoteSettings = { ...DEFAULT_REMOTE_SETTINGS };
+  if (r.endpoint !== undefined) {
+    if (r.endpoint !== 'completions' && r.endpoint !== 'chat') errors.push('endpoint must be "completions" or "chat"');
+    else settings.endpoint = r.endpoint;
+  }
+  for (const key of Object.keys(REMOTE_LIMITS) as (keyof typeof REMOTE_LIMITS)[]) {
+    const v = r[key];
+    if (v === undefined) continue;
+    const { min, max } = REMOTE_LIMITS[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) errors.push(`${key} must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)})`);
+    else settings[key] = v;
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, settings };
+}
+
+/** Server-side facts shown next to the progress bar. */
+export interface RemoteProgress {
+  inFlight: number;
+  requests: number;
+  retries: number;
+  /** False when the server does not report usage.completion_tokens (tokens/s is then unknown). */
+  tokensReported: boolean;
+  /** Latest transient problem being retried, e.g. "Server x: is busy (HTTP 503); retry 2 of 4 in 2 s". */
+  notice?: string;
+}
+
+export type RemoteGenerationProgress = GenerationProgress & { server: RemoteProgress };
+
+export interface RemoteGenerateOptions {
+  task: TaskSpec;
+  perLabel: number;
+  sampling: SamplingConfig;
+  remote: RemoteSettings;
+  already?: GeneratedSample[];
+  signal?: AbortSignal;
+  onSamples?: (batch: GeneratedSample[]) => void | Promise<void>;
+  onProgress?: (p: RemoteGenerationProgress) => void;
+  /** Back-off base (ms) before the first retry; doubles per retry. Tests shorten it. */
+  backoffMs?: number;
+}
+
+/** Same guard as the in-page generator: give up after this many generations per missing sample. */
+const MAX_CHOICES_PER_SAMPLE = 20;
+const MAX_BACKOFF_MS = 30_000;
+
+interface Job {
+  label: LabelSpec;
+  n: number;
+  index: number;
+}
+
+type Outcome =
+  | { ok: true; job: Job; result: CompletionResult; context?: string; contextTokens: number }
+  | { ok: false; job: Job; error: unknown };
+
+/** The continuation prompt (completions) or the chat messages (chat) for one label. */
+export function remotePrompt(task: TaskSpec, label: LabelSpec, endpoint: RemoteEndpoint, context?: string): { prompt: string } | { messages: ChatMessage[] } {
+  return endpoint === 'chat' ? { messages: chatMessagesFor(task, label, context) } : { prompt: fillPrompt(label.prompt, context) };
+}
+
+/** A chat answer is the sample itself: drop wrapping quotes, then apply the same cut rule as a continuation. */
+export function chatAnswerAsContinuation(answer: string): string {
+  const t = answer.trim().replace(/^["“]/, '');
+  return /["”]/.test(t) ? t.replace(/”/g, '"') : `${t}"`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGenerateOptions): Promise<GenerateResult & { server: RemoteProgress }> {
+  const t = validateTask(opts.task);
+  const s = validateSampling(opts.sampling);
+  const r = validateRemoteSettings(opts.remote);
+  const errors = [...(t.ok ? [] : t.errors), ...(s.ok ? [] : s.errors), ...(r.ok ? [] : r.errors), ...validatePerLabel(opts.perLabel)];
+  if (!t.ok || !s.ok || !r.ok || errors.length) throw new Error(`Invalid generation settings:\n- ${errors.join('\n- ')}`);
+  const task = t.task;
+  const sampling = s.sampling;
+  const remote = r.settings;
+  const backoffMs = opts.backoffMs ?? 500;
+
+  const acc = new SampleAccumulator(task, opts.perLabel, opts.already ?? []);
+  const server: RemoteProgress = { inFlight: 0, requests: 0, retries: 0, tokensReported: true };
+  const progress = (): RemoteGenerationProgress => ({ ...acc.progress(), server: { ...server } });
+  const runSeed = mixSeed(sampling.seed, (opts.already ?? []).length);
+  const pending = new Map<string, number>(task.labels.map((l) => [l.name, 0]));
+  const maxChoices = acc.totalDeficit() * MAX_CHOICES_PER_SAMPLE + 100;
+  let choicesSeen = 0;
+  let requestIndex = 0;
+  let rotate = 0;
+
+  const ctrl = new AbortController();
+  const onAbort = () => ctrl.abort(opts.signal?.reason);
+  if (opts.signal?.aborted) ctrl.abort(opts.signal.reason);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+  const temperature = sampling.doSample ? sampling.temperature : 0;
+  const common = (n: number, seed: number, maxTokens: number) => ({
+    n,
+    maxTokens,
+    temperature,
+    topP: sampling.doSample ? sampling.topP : 1,
+    topK: sampling.doSample ? sampling.topK : 0,
+    seed,
+  });
+
+  /** One request (after a context request when the task generates contexts), with retries on transient errors. */
+  const withRetries = async <T>(what: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await what();
+      } catch (e) {
+        if (ctrl.signal.aborted || !(e instanceof RemoteError) || !e.retryable || attempt >= remote.maxRetries) throw e;
+        const base = Math.min(MAX_BACKOFF_MS, backoffMs * 2 ** attempt) * (0.75 + 0.5 * Math.random());
+        const wait = e.retryAfterSec !== undefined ? Math.min(60_000, Math.max(base, e.retryAfterSec * 1000)) : base;
+        server.retries++;
+        server.notice = `${e.message} Retry ${attempt + 1} of ${remote.maxRetries} in ${(wait / 1000).toFixed(1)} s.`;
+        opts.onProgress?.(progress());
+        await sleep(wait, ctrl.signal);
+      }
+    }
+  };
+
+  const runJob = async (job: Job): Promise<Outcome> => {
+    try {
+      let context: string | undefined;
+      let contextTokens = 0;
+      const seed = mixSeed(runSeed, job.index);
+      if (task.context) {
+        const ctx = task.context;
+        if (ctx.values && ctx.values.length > 0) {
+          context = ctx.values[Math.floor(mulberry32(mixSeed(runSeed ^ 0x63747800, job.index))() * ctx.values.length)];
+        } else {
+          const res = await withRetries(() =>
+            client.complete({ prompt: ctx.prompt, ...common(1, mixSeed(runSeed ^ 0x63747800, job.index), ctx.maxNewTokens), stop: ['"', '\n'] }, ctrl.signal),
+          );
+          contextTokens = res.completionTokens ?? 0;
+          const parsed = parseGeneration(`${res.choices[0].text}"`, 1);
+          if (!parsed.ok) return { ok: true, job, result: { choices: [], completionTokens: 0 }, contextTokens };
+          context = parsed.text;
+        }
+      }
+      const p = remotePrompt(task, job.label, remote.endpoint, context);
+      const req = common(job.n, seed, sampling.maxNewTokens);
+      const result = await withRetries(() =>
+        'prompt' in p ? client.complete({ prompt: p.prompt, ...req, stop: ['"', '\n'] }, ctrl.signal) : client.chat({ messages: p.messages, ...req }, ctrl.signal),
+      );
+      return { ok: true, job, result, context, contextTokens };
+    } catch (error) {
+      return { ok: false, job, error };
+    }
+  };
+
+  /** Next request: the label with the most samples still missing once in-flight requests are counted. */
+  const plan = (): Job | null => {
+    if (choicesSeen + [...pending.values()].reduce((a, b) => a + b, 0) >= maxChoices) return null;
+    let best: LabelSpec | null = null;
+    let bestNeed = 0;
+    for (let k = 0; k < task.labels.length; k++) {
+      const label = task.labels[(rotate + k) % task.labels.length];
+      const need = acc.deficit(label) - (pending.get(label.name) ?? 0);
+      if (need > bestNeed) {
+        best = label;
+        bestNeed = need;
+      }
+    }
+    if (!best) return null;
+    rotate = (task.labels.indexOf(best) + 1) % task.labels.length;
+    return { label: best, n: Math.min(remote.samplesPerRequest, bestNeed), index: requestIndex++ };
+  };
+
+  const inflight = new Map<number, Promise<Outcome>>();
+  let fatal: unknown = null;
+  let stopReason: GenerationStopReason = 'done';
+
+  const handle = async (o: Outcome): Promise<void> => {
+    inflight.delete(o.job.index);
+    pending.set(o.job.label.name, (pending.get(o.job.label.name) ?? 0) - o.job.n);
+    server.inFlight = inflight.size;
+    if (!o.ok) {
+      if (!ctrl.signal.aborted && fatal === null) {
+        fatal = o.error;
+        ctrl.abort(o.error);
+      }
+      return;
+    }
+    server.requests++;
+    server.notice = undefined;
+    if (o.result.completionTokens === null && o.result.choices.length > 0) server.tokensReported = false;
+    acc.generatedTokens += (o.result.completionTokens ?? 0) + o.contextTokens;
+    choicesSeen += o.result.choices.length;
+    const accepted: GeneratedSample[] = [];
+    for (const c of o.result.choices) {
+      // The stop string (closing quote / newline) is not part of the text: put the quote back so the parse rule keeps
+      // the whole sample; a cut at max_tokens is parsed as is (unfinished sentence dropped).
+      const raw = remote.endpoint === 'chat' ? chatAnswerAsContinuation(c.text) : c.finishReason === 'stop' ? `${c.text}"` : c.text;
+      const sample = acc.offer(raw, o.job.label.name, sampling.minWords, o.context);
+      if (sample) accepted.push(sample);
+    }
+    if (accepted.length > 0) await opts.onSamples?.(accepted);
+  };
+
+  try {
+    for (;;) {
+      if (!ctrl.signal.aborted) {
+        while (inflight.size < remote.concurrency) {
+          const job = plan();
+          if (!job) break;
+          pending.set(job.label.name, (pending.get(job.label.name) ?? 0) + job.n);
+          inflight.set(job.index, runJob(job));
+        }
+        server.inFlight = inflight.size;
+      }
+      opts.onProgress?.(progress());
+      if (inflight.size === 0) break;
+      // Tag each promise with its job so the first one to settle can be handled and removed.
+      const first = await Promise.race([...inflight.values()]);
+      await handle(first);
+    }
+  } finally {
+    opts.signal?.removeEventListener('abort', onAbort);
+    ctrl.abort(); // nothing should be left, but never leave a request running
+  }
+  if (fatal !== null) throw fatal;
+  if (acc.totalDeficit() > 0) stopReason = opts.signal?.aborted ? 'interrupted' : 'exhausted';
+  return { ...progress(), interrupted: stopReason === 'interrupted', stopReason };
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Why: the server tests need a REAL OpenAI-compatible server. This builds llama-cpp-python (which compiles llama.cpp
+# from source) into a project-local venv under build/, from pinned requirements, so the machine's Python stays clean.
+# Idempotent: does nothing when the venv already has a working server of the pinned version.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+VENV=build/llama-server-venv
+REQ=tools/llama-server/requirements.txt
+STAMP="$VENV/.requirements.sha256"
+want=$(sha256sum "$REQ" | cut -d' ' -f1)
+if [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ] \
+   && "$VENV/bin/python" -c 'import llama_cpp.server' >/dev/null 2>&1; then
+  echo "llama-server venv ready: $VENV"
+  exit 0
+fi
+PY=${PYTHON:-python3}
+command -v "$PY" >/dev/null || { echo "python3 is needed to build the test server (apt-get install python3 python3-venv)" >&2; exit 1; }
+command -v cmake >/dev/null || { echo "cmake is needed to compile llama.cpp (apt-get install cmake)" >&2; exit 1; }
+start=$(date +%s)
+rm -rf "$VENV"
+"$PY" -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet --upgrade pip==25.3
+# Portable CPU build (no -march=native) so a cached venv works on any x86-64 machine; only the server library.
+export CMAKE_ARGS="${CMAKE_ARGS:--DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF}"
+export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
+"$VENV/bin/python" -m pip install --no-cache-dir -r "$REQ"
+"$VENV/bin/python" -c 'import llama_cpp.server, llama_cpp; print("llama-cpp-python", llama_cpp.__version__)'
+echo "$want" > "$STAMP"
+echo "llama-server venv built in $(( $(date +%s) - start )) s: $VENV"
