@@ -4,7 +4,6 @@
 // EOS). Node runs onnxruntime-node on the CPU; --browser builds bench/generate.html (bench/vite.config.ts), serves it
 // on 127.0.0.1 and runs the same measurement in headless Chromium on the wasm device, every request kept on that
 // origin. Prints a table and, with --json, one JSON object as the last line.
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { chromium } from 'playwright-core';
@@ -14,11 +13,11 @@ import { numberOption, parseArgs, UsageError } from './args.ts';
 import { runCli } from './run-cli.ts';
 import { configureNodeTransformers } from './node-env.ts';
 import { startLoopbackPreview } from './loopback-preview.ts';
+import { chromiumPathOrThrow } from './chromium.ts';
 
 /** Repeats a measurement until at least this much time has been spent (steadier numbers on a shared machine). */
 const MIN_MEASURE_MS = 1500;
 const BENCH_VITE_CONFIG = fileURLToPath(new URL('../../bench/vite.config.ts', import.meta.url));
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Upper bound for the whole in-page measurement. */
 const BROWSER_TIMEOUT_MS = 15 * 60_000;
 
@@ -39,12 +38,9 @@ async function runNode(modelId: string, threads: number, opts: GenerateBenchOpti
 }
 
 async function runBrowser(modelId: string, opts: GenerateBenchOptions): Promise<GenerateBenchResult> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium, or set CHROMIUM_PATH`);
-  }
   await build({ configFile: BENCH_VITE_CONFIG, logLevel: 'warn' });
   const { server, baseUrl } = await startLoopbackPreview({ configFile: BENCH_VITE_CONFIG });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true });
+  const browser = await chromium.launch({ executablePath: chromiumPathOrThrow(), headless: true });
   try {
     const context = await browser.newContext();
     const blocked: string[] = [];

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { cpSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { guardedContext, ROOT, useServedBrowser, type GuardedContext } from './harness.ts';
+import { goToStep, guardedContext, ROOT, useServedBrowser, type GuardedContext } from './harness.ts';
 
 const env = useServedBrowser();
 
@@ -13,6 +13,7 @@ async function openApp(guard: GuardedContext): Promise<Page> {
   const page = await guard.newPage();
   await page.goto(env.served.baseUrl);
   await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
+  await goToStep(page, 'Generate');
   return page;
 }
 
@@ -82,8 +83,10 @@ describe('Generate page (bundled model, WASM, offline)', () => {
 
       await page.reload();
       await page.locator('[data-ready="true"]').waitFor();
+      // The reload returns to the same step with the same run.
       await expect.poll(() => rows(page).count()).toBe(16);
       expect(await runStatus(page).textContent()).toBe('done');
+      await goToStep(page, 'Runs');
       expect(await page.getByTestId('runs-list').locator('li').count()).toBe(1);
       expect(guard.blocked).toEqual([]);
     } finally {
@@ -142,7 +145,7 @@ describe('Generate page (bundled model, WASM, offline)', () => {
     const guard = await guardedContext(env.browser, env.served.origin);
     try {
       const page = await guard.newPage();
-      await page.goto(`${env.served.baseUrl}?device=webgpu`);
+      await page.goto(`${env.served.baseUrl}?device=webgpu#/generate`);
       await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
       await page.getByLabel('Generator model').selectOption('Xenova/distilgpt2');
       await page.getByLabel('Samples per label').fill('1');
@@ -163,7 +166,7 @@ describe('Generate page (bundled model, WASM, offline)', () => {
     const guard = await guardedContext(env.browser, env.served.origin);
     try {
       const page = await guard.newPage();
-      await page.goto(`${env.served.baseUrl}?device=webgpu`);
+      await page.goto(`${env.served.baseUrl}?device=webgpu#/generate`);
       await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
       await page.getByLabel('Samples per label').fill('1');
       await page.getByLabel('Max new tokens').fill('8');
@@ -184,14 +187,18 @@ describe('Generate page (bundled model, WASM, offline)', () => {
     const guard = await guardedContext(env.browser, env.served.origin);
     try {
       const page = await openApp(guard);
+      await goToStep(page, 'Task');
       await page.getByLabel('Custom (JSON)').check();
       const editor = page.getByLabel('Custom task JSON');
 
       await editor.fill('{"id": "broken", "labels": [');
+      await goToStep(page, 'Generate');
       await generateButton(page).click();
       await expect.poll(() => page.getByTestId('form-errors').textContent()).toContain('Custom task is not valid JSON');
 
+      await goToStep(page, 'Task');
       await editor.fill(JSON.stringify({ id: 'empty', name: 'Empty', labels: [] }));
+      await goToStep(page, 'Generate');
       await page.getByLabel('Temperature').fill('warm');
       await generateButton(page).click();
       const errors = () => page.getByTestId('form-errors').textContent();

@@ -5,11 +5,11 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PreviewServer } from 'vite';
 import { startLoopbackPreview } from '../../src/cli/loopback-preview.ts';
+import { chromiumPathOrThrow } from '../../src/cli/chromium.ts';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export interface Served {
   server: PreviewServer;
@@ -34,11 +34,8 @@ export async function serveDist(): Promise<Served> {
 }
 
 export async function launchChromium(opts: { webgpu?: boolean } = {}): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install -y chromium, or set CHROMIUM_PATH`);
-  }
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath: chromiumPathOrThrow(),
     headless: true,
     // --enable-unsafe-webgpu exposes the SwiftShader adapter, so the app's "fallback adapter → WASM" path is exercised.
     args: opts.webgpu === false ? [] : ['--enable-unsafe-webgpu'],
@@ -99,4 +96,10 @@ export function useServedBrowser(): { served: Served; browser: Browser } {
     await env.served?.close();
   });
   return env;
+}
+
+/** Opens a step of the guided flow through the step bar (as a user would). */
+export async function goToStep(page: Page, title: 'Task' | 'Generate' | 'Clean' | 'Train' | 'Evaluate' | 'Runs'): Promise<void> {
+  await page.getByRole('navigation', { name: 'Steps' }).getByRole('link', { name: title, exact: true }).click();
+  await page.locator(`section[data-step="${title.toLowerCase()}"]`).waitFor();
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { guardedContext, useServedBrowser, type GuardedContext } from './harness.ts';
+import { goToStep, guardedContext, useServedBrowser, type GuardedContext } from './harness.ts';
 import { sharedPath } from '../shared-path.ts';
 
 const IMDB_SMALL = sharedPath('data/synthetic/imdb-gpt2-xl-small.jsonl');
@@ -19,6 +19,7 @@ async function openApp(guard: GuardedContext): Promise<Page> {
   const page = await guard.newPage();
   await page.goto(env.served.baseUrl);
   await page.locator('[data-train-ready="true"]').waitFor({ timeout: 30_000 });
+  await goToStep(page, 'Generate');
   return page;
 }
 
@@ -74,9 +75,11 @@ describe('Clean & train page (WASM, offline)', () => {
       await expect.poll(() => page.getByTestId('import-message').count(), { timeout: 30_000 }).toBe(1);
       expect((await countStored(page)).samples).toBe(1379);
 
+      await goToStep(page, 'Clean');
       await page.getByLabel('Method').selectOption('sungen-fast');
-      await page.getByLabel('Classifier model').selectOption('fast');
       await page.getByLabel('Outer iterations T').fill('2');
+      await goToStep(page, 'Train');
+      await page.getByLabel('Classifier model').selectOption('fast');
       await page.getByLabel('Evaluate on').selectOption('sst2-test');
       const t0 = Date.now();
       await page.getByRole('button', { name: 'Train', exact: true }).click();
@@ -96,9 +99,11 @@ describe('Clean & train page (WASM, offline)', () => {
       expect(acc).toBeGreaterThan(0.55);
       expect(await page.getByTestId('train-backend').getAttribute('data-backend')).toBe('wasm');
       expect(await page.getByTestId('training-backend').first().textContent()).toBe('wasm');
-      expect(await page.locator('[data-testid="lowest-samples"] li').count()).toBeGreaterThan(0);
       expect((await countStored(page)).trainings).toBe(1);
+      await goToStep(page, 'Clean');
+      expect(await page.locator('[data-testid="lowest-samples"] li').count()).toBeGreaterThan(0);
 
+      await goToStep(page, 'Evaluate');
       await page.reload();
       await page.locator('[data-train-ready="true"]').waitFor({ timeout: 30_000 });
       await expect.poll(() => page.locator('[data-testid="saved-trainings"] li').count(), { timeout: 10_000 }).toBe(1);

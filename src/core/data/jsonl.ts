@@ -38,7 +38,7 @@ function preview(value: unknown): string {
 
 /** C0/C1 control characters (NUL, escape, ...) are never part of a label. */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+export const CONTROL_CHAR = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
  * The form a label is stored and matched in: Unicode NFC (so a precomposed "é" and "e" + combining accent are the
@@ -112,7 +112,7 @@ export function parseLabelledJsonl(text: string, opts: ParseJsonlOptions = {}): 
     else if (typeof label !== 'string') problems.push({ line, message: `"label" must be a string (the label name), got ${preview(label)}` });
     else {
       const name = normalizeLabel(label);
-      const control = CONTROL.exec(name);
+      const control = CONTROL_CHAR.exec(name);
       if (!name) problems.push({ line, message: '"label" is empty' });
       else if (control) problems.push({ line, message: `"label" contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}` });
       else if (allowed && !allowed.has(name)) {

@@ -1,11 +1,12 @@
-// "Import samples": a `{"text","label"}` JSONL file (e.g. PLM-generated data from elsewhere) becomes a new run with
-// its samples. The whole file is validated first, then stored in one IndexedDB transaction, so either the complete
-// run exists or nothing does (no clean-up step that a closed tab could skip).
+// "Import samples": a `{"text","label"}` JSONL file or a text,label CSV (e.g. PLM-generated data from elsewhere) becomes
+// a new run with its samples. The whole file is validated first, then stored in one IndexedDB transaction, so either
+// the complete run exists or nothing does (no clean-up step that a closed tab could skip).
 import type { LabStore } from '../storage/lab-store.ts';
 import type { RunConfig, RunRecord } from '../storage/schema.ts';
 import { DEFAULT_SAMPLING } from '../tasks/validate.ts';
 import { MAX_PER_LABEL } from '../storage/validate-records.ts';
-import { parseImportJsonl } from './samples.ts';
+import { checkImportedRows, parseImportJsonl } from './samples.ts';
+import { parseSamplesCsv } from '../portable/samples-file.ts';
 
 export const IMPORTED_MODEL_ID = 'imported';
 
@@ -55,7 +56,9 @@ export interface ImportResult {
  * appears complete or not at all, even if the tab is closed, the disk fills up or the user cancels mid-way.
  */
 export async function importSamplesAsRun(store: LabStore, input: ImportInput): Promise<ImportResult> {
-  const parsed = parseImportJsonl(input.text, input.fileName);
+  const parsed = /\.csv$/i.test(input.fileName)
+    ? checkImportedRows(parseSamplesCsv(input.text, input.fileName), input.fileName)
+    : parseImportJsonl(input.text, input.fileName);
   let maxPerLabel = 1;
   for (const n of parsed.countsByLabel.values()) maxPerLabel = Math.max(maxPerLabel, n);
   const run = await store.importRun({

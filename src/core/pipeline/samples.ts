@@ -40,7 +40,11 @@ export interface ImportedSamples {
 export function parseImportJsonl(text: string, source: string): ImportedSamples {
   if (!text.trim()) throw new Error(`${source} is empty.`);
   checkLineLengths(text, source);
-  const rows = parseLabelledJsonl(text, { source });
+  return checkImportedRows(parseLabelledJsonl(text, { source }), source);
+}
+
+/** Checks parsed rows (JSONL or CSV) for import as a run: row count, empty labels, at least two labels. */
+export function checkImportedRows(rows: LabelledRow[], source: string): ImportedSamples {
   if (rows.length > MAX_IMPORT_ROWS) throw new Error(`${source} has ${rows.length} rows; at most ${MAX_IMPORT_ROWS} can be imported.`);
   const countsByLabel = new Map<string, number>();
   for (const r of rows) countsByLabel.set(r.label, (countsByLabel.get(r.label) ?? 0) + 1);

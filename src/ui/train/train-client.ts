@@ -1,6 +1,6 @@
 // Page side of the training worker: starts it and exchanges typed requests and events.
 import type { TrainEvent, TrainRequest } from '../../workers/train-protocol.ts';
-import { TypedWorker } from '../typed-worker.ts';
+import { TypedWorker } from '../shared/typed-worker.ts';
 
 export type TrainListener = (e: TrainEvent) => void;
 

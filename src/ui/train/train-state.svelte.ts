@@ -1,90 +1,71 @@
-// Page state of the "Clean & train" panel (Svelte 5 runes): runs to train on, settings, the test set choice, the
-// JSONL import, live progress from the training worker, the result, saved trainings and the "Try it" box.
-import { version as APP_VERSION } from '../../../package.json';
-import { LabStore } from '../../core/storage/lab-store.ts';
-import type { RunRecord } from '../../core/storage/schema.ts';
-import { importSamplesAsRun } from '../../core/pipeline/import-run.ts';
+// State of the Clean, Train and Evaluate steps' training worker (Svelte 5 runes): the settings (method, classifier),
+// the test set choice, live progress, the last result and the "Try it" box. The run to train on is the current run
+// of the runs state; saved trainings are listed there too.
+import { untrack } from 'svelte';
 import { presetsForLabels, type EvalPreset } from '../../core/pipeline/test-sets.ts';
 import type { PipelineProgress } from '../../core/pipeline/train-samples.ts';
 import { defaultSettings, validateSettings, type TrainingSettings } from '../../core/pipeline/settings.ts';
-import { summariseTraining, type TrainingSummary } from '../../core/pipeline/record.ts';
+import type { TrainingSummary } from '../../core/pipeline/record.ts';
 import type { Classification } from '../../core/pipeline/model-io.ts';
 import type { BackendEvent, TestSource, TrainEvent, TrainPhase } from '../../workers/train-protocol.ts';
 import { TrainWorkerClient } from './train-client.ts';
-import { notifyRunsChanged, onRunsChanged } from '../runs-changed.ts';
+import { appBaseUrl } from '../shared/app-base.ts';
+import type { RunsController } from '../runs/runs-state.svelte.ts';
+import { notifyRunsChanged } from '../shared/runs-changed.ts';
+import { readTextFile } from '../../core/data/read-file.ts';
+import { parseLabelledJsonl } from '../../core/data/jsonl.ts';
+import { checkLineLengths } from '../../core/pipeline/samples.ts';
 import { errorText } from '../../core/error-text.ts';
 
-function appBaseUrl(): string {
-  return new URL(import.meta.env.BASE_URL, document.baseURI).href;
-}
-
 export class TrainController {
-  runs = $state.raw<RunRecord[]>([]);
-  runId = $state<string | null>(null);
   settings = $state<TrainingSettings>(defaultSettings('fast'));
   /** 'upload' or a preset id. */
   testChoice = $state<string>('upload');
-  testFile = $state.raw<{ name: string; text: string } | null>(null);
+  testFile = $state.raw<{ name: string; text: string; rows: number } | null>(null);
+  /** Why the chosen test file cannot be used (encoding, size, bad lines, unknown labels). */
+  testFileError = $state<string | null>(null);
   phase = $state<TrainPhase>('idle');
   statusMessage = $state('');
   backend = $state.raw<BackendEvent | null>(null);
   progress = $state.raw<PipelineProgress | null>(null);
+  /** The run the worker is training on (progress and results belong to it). */
+  trainingRunId = $state<string | null>(null);
   result = $state.raw<TrainingSummary | null>(null);
   error = $state<string | null>(null);
   /** Non-error note, e.g. "Training stopped; nothing was saved." */
   notice = $state<string | null>(null);
-  trainings = $state.raw<TrainingSummary[]>([]);
-  importMessage = $state<string | null>(null);
-  importError = $state<string | null>(null);
-  importing = $state(false);
   tryText = $state('');
   tryTrainingId = $state<string | null>(null);
   tryResult = $state.raw<Classification | null>(null);
   tryError = $state<string | null>(null);
-  ready = $state(false);
 
-  run = $derived(this.runs.find((r) => r.id === this.runId) ?? null);
+  /** The run to train on: the current run once it is no longer being generated. */
+  run = $derived.by(() => {
+    const current = this.runs.current;
+    return current && current.status !== 'running' ? current : null;
+  });
   labelNames = $derived(this.run?.config.task.labels.map((l) => l.name) ?? []);
   presets = $derived<EvalPreset[]>(presetsForLabels(this.labelNames));
   busy = $derived(this.phase !== 'idle');
 
-  private store: LabStore | null = null;
   private client: TrainWorkerClient | null = null;
   private nextRequest = 1;
 
-  async init(): Promise<void> {
-    try {
-      this.store = await LabStore.open();
-      await this.refresh();
-      onRunsChanged(() => void this.refresh());
-    } catch (e) {
-      this.error = `Could not open the browser database: ${errorText(e)}`;
-    }
-    this.ready = true;
-  }
-
-  /** Re-reads runs and saved trainings (e.g. after a generation run finished). */
-  async refresh(): Promise<void> {
-    if (!this.store) return;
-    this.runs = (await this.store.listRuns()).filter((r) => r.status !== 'running');
-    if (!this.run) this.selectRun(this.runs[0]?.id ?? null);
-    const all = await this.store.listTrainings();
-    const summaries: TrainingSummary[] = [];
-    for (const rec of all) {
-      try {
-        summaries.push(summariseTraining(rec));
-      } catch {
-        // A record from another version of the page: not listed.
-      }
-    }
-    this.trainings = summaries;
-    if (!this.tryTrainingId || !summaries.some((t) => t.id === this.tryTrainingId)) this.tryTrainingId = summaries[0]?.id ?? null;
-  }
-
-  selectRun(id: string | null): void {
-    this.runId = id;
-    const presets = presetsForLabels(this.runs.find((r) => r.id === id)?.config.task.labels.map((l) => l.name) ?? []);
-    if (this.testChoice === 'upload' || !presets.some((p) => p.id === this.testChoice)) this.testChoice = presets[0]?.id ?? 'upload';
+  constructor(private readonly runs: RunsController) {
+    // A new current run: offer its matching bundled test set; "Try it" uses its newest training.
+    $effect.root(() => {
+      $effect(() => {
+        const names = this.labelNames;
+        const presets = presetsForLabels(names);
+        const choice = untrack(() => this.testChoice);
+        if (choice === 'upload' || !presets.some((p) => p.id === choice)) this.testChoice = presets[0]?.id ?? 'upload';
+      });
+      $effect(() => {
+        const mine = this.runs.currentTrainings;
+        const chosen = untrack(() => this.tryTrainingId);
+        if (!mine.some((t) => t.id === chosen)) this.tryTrainingId = mine[0]?.id ?? null;
+      });
+    });
   }
 
   setModel(model: TrainingSettings['model']): void {
@@ -92,31 +73,23 @@ export class TrainController {
     this.settings = { ...this.settings, model, epochs: d.epochs, learningRate: d.learningRate, dropout: d.dropout };
   }
 
-  async importFile(file: File): Promise<void> {
-    if (!this.store) return;
-    this.importError = null;
-    this.importMessage = null;
-    this.importing = true;
-    try {
-      const { run, warnings } = await importSamplesAsRun(this.store, {
-        fileName: file.name,
-        text: await file.text(),
-        versions: { app: APP_VERSION, transformers: 'n/a (imported samples)' },
-      });
-      await this.refresh();
-      this.selectRun(run.id);
-      notifyRunsChanged();
-      const counts = run.config.task.labels.map((l) => l.name).join(', ');
-      this.importMessage = [`Imported ${file.name} as a new run (labels: ${counts}).`, ...warnings].join('\n');
-    } catch (e) {
-      this.importError = errorText(e);
-    } finally {
-      this.importing = false;
-    }
-  }
-
+  /**
+   * Reads an uploaded test set as strict UTF-8 with the stated size limit and checks it against the run's labels at
+   * once, so a bad file is reported when it is chosen (not "empty", not after a training start).
+   */
   async setTestFile(file: File | null): Promise<void> {
-    this.testFile = file ? { name: file.name, text: await file.text() } : null;
+    this.testFile = null;
+    this.testFileError = null;
+    if (!file) return;
+    try {
+      const text = await readTextFile(file, { source: file.name });
+      if (!text.trim()) throw new Error(`${file.name} is empty.`);
+      checkLineLengths(text, file.name);
+      const rows = parseLabelledJsonl(text, { source: file.name, maxErrors: 3, ...(this.labelNames.length ? { labelNames: this.labelNames } : {}) });
+      this.testFile = { name: file.name, text, rows: rows.length };
+    } catch (e) {
+      this.testFileError = errorText(e);
+    }
   }
 
   private worker(): TrainWorkerClient {
@@ -132,7 +105,9 @@ export class TrainController {
     this.error = null;
     const run = this.run;
     if (!run) {
-      this.error = 'Choose a run to train on (generate one, or import a JSONL file of samples).';
+      this.error = this.runs.current
+        ? 'The current run is still being generated; wait for it to finish (or stop it) first.'
+        : 'Choose a run to train on (generate one, or import a JSONL file of samples).';
       return;
     }
     const settings = $state.snapshot(this.settings) as TrainingSettings;
@@ -160,6 +135,7 @@ export class TrainController {
     this.result = null;
     this.notice = null;
     this.phase = 'starting';
+    this.trainingRunId = run.id;
     this.worker().send({ type: 'start', runId: run.id, settings, test, backendQuery: location.search });
   }
 
@@ -196,8 +172,8 @@ export class TrainController {
       case 'result':
         this.result = e.training;
         this.progress = null; // the result block replaces the live progress
-        this.tryTrainingId = e.training.id;
-        void this.refresh();
+        void this.runs.refresh().then(() => (this.tryTrainingId = e.training.id));
+        notifyRunsChanged(); // other tabs list the new training without a manual refresh
         break;
       case 'stopped':
         this.notice = e.message;

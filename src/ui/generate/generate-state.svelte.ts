@@ -1,31 +1,27 @@
-// Page state for the Generate view (Svelte 5 runes): saved runs, the selected run and its samples, live progress from
-// the worker, and the actions behind the Generate / Stop / Resume buttons. All heavy work happens in the worker.
-import { findCatalogEntry, formatBytes, resolveModel, type ModelResolution } from '../core/models/catalog.ts';
-import { detectGenerationDevice } from '../core/runtime/probe.ts';
-import { httpFileExists, localModelBaseUrl } from '../core/runtime/http-files.ts';
-import { LabStore } from '../core/storage/lab-store.ts';
-import { isRunLockHeld } from '../core/storage/run-lock.ts';
-import type { RunRecord, SampleRecord } from '../core/storage/schema.ts';
-import type { DeviceEvent, ProgressEvent, WorkerEvent, WorkerPhase } from '../workers/generate-protocol.ts';
+// State of the Generate step (Svelte 5 runes): the generation worker's phase, model load progress, device and
+// self-test, live progress of the active run, and the actions behind Generate / Stop / Resume. Which run is shown
+// (and its samples) lives in the runs state; all heavy work happens in the worker.
+import { findCatalogEntry, formatBytes, resolveModel, type ModelResolution } from '../../core/models/catalog.ts';
+import { detectGenerationDevice } from '../../core/runtime/probe.ts';
+import { httpFileExists, localModelBaseUrl } from '../../core/runtime/http-files.ts';
+import type { LabStore } from '../../core/storage/lab-store.ts';
+import { isRunLockHeld } from '../../core/storage/run-lock.ts';
+import type { SampleRecord } from '../../core/storage/schema.ts';
+import type { DeviceEvent, ProgressEvent, WorkerEvent, WorkerPhase } from '../../workers/generate-protocol.ts';
 import { parseSetup, type SetupForm } from './setup-form.ts';
-import { GenerationWorkerClient } from './worker-client.ts';
-import { notifyRunsChanged, onRunsChanged } from './runs-changed.ts';
-import { errorText } from '../core/error-text.ts';
-import { IMPORTED_MODEL_ID } from '../core/pipeline/import-run.ts';
+import { GenerationWorkerClient } from './generate-client.ts';
+import { notifyRunsChanged } from '../shared/runs-changed.ts';
+import { appBaseUrl } from '../shared/app-base.ts';
+import type { RunsController } from '../runs/runs-state.svelte.ts';
+import { errorText } from '../../core/error-text.ts';
+import { IMPORTED_MODEL_ID } from '../../core/pipeline/import-run.ts';
 
 export interface FileProgress {
   loadedBytes: number;
   totalBytes: number;
 }
 
-function appBaseUrl(): string {
-  return new URL(import.meta.env.BASE_URL, document.baseURI).href;
-}
-
-export class LabController {
-  runs = $state.raw<RunRecord[]>([]);
-  current = $state.raw<RunRecord | null>(null);
-  samples = $state.raw<SampleRecord[]>([]);
+export class GenerateController {
   phase = $state<WorkerPhase>('idle');
   statusMessage = $state('');
   device = $state.raw<DeviceEvent | null>(null);
@@ -40,41 +36,30 @@ export class LabController {
   modelResolution = $state.raw<ModelResolution | null>(null);
   /** The run the worker is generating, if any. */
   activeRunId = $state<string | null>(null);
-  ready = $state(false);
 
   busy = $derived(this.phase === 'loading' || this.phase === 'self-test' || this.phase === 'generating' || this.phase === 'stopping');
-  /** Keyed by label name in a Map: label names are user text ("constructor", "__proto__" are valid labels). */
-  countsByLabel = $derived.by(() => {
-    // A fresh Map per derivation (never mutated after it is returned), so a plain Map is right here.
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity
-    const counts = new Map<string, number>();
-    for (const l of this.current?.config.task.labels ?? []) counts.set(l.name, 0);
-    for (const s of this.samples) counts.set(s.label, (counts.get(s.label) ?? 0) + 1);
-    return counts;
+  canResume = $derived.by(() => {
+    const run = this.runs.current;
+    return (
+      !this.busy && run !== null && (run.status === 'stopped' || run.status === 'error') &&
+      run.config.modelId !== IMPORTED_MODEL_ID && // an imported run has nothing to resume
+      [...this.runs.countsByLabel.values()].some((n) => n < run.config.perLabel)
+    );
   });
-  canResume = $derived(
-    !this.busy && this.current !== null && (this.current.status === 'stopped' || this.current.status === 'error') &&
-      this.current.config.modelId !== IMPORTED_MODEL_ID &&
-      [...this.countsByLabel.values()].some((n) => n < (this.current?.config.perLabel ?? 0)),
-  );
 
   private store: LabStore | null = null;
   /** Every batch the worker reported for the active run in this session. */
   private liveSamples: SampleRecord[] = [];
   private client: GenerationWorkerClient | null = null;
 
-  async init(): Promise<void> {
-    try {
-      this.store = await LabStore.open();
-      await this.store.recoverInterruptedRuns(isRunLockHeld);
-      await this.refreshRuns();
-      if (this.runs.length > 0) await this.selectRun(this.runs[0].id);
-      onRunsChanged(() => void this.refreshRuns());
-      void this.recoverLater();
-    } catch (e) {
-      this.runError = `Could not open the browser database: ${errorText(e)}`;
-    }
-    this.ready = true;
+  constructor(private readonly runs: RunsController) {
+    runs.liveSamples = (runId) => (runId === this.activeRunId ? this.liveSamples : []);
+    runs.isActive = (runId) => runId === this.activeRunId;
+  }
+
+  init(store: LabStore): void {
+    this.store = store;
+    void this.recoverLater();
   }
 
   /**
@@ -83,14 +68,15 @@ export class LabController {
    */
   private async recoverLater(): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
-      const orphans = this.runs.filter((r) => r.status === 'running' && r.id !== this.activeRunId);
+      const orphans = this.runs.runs.filter((r) => r.status === 'running' && r.id !== this.activeRunId);
       if (orphans.length === 0 || !this.store) return;
       await new Promise((r) => setTimeout(r, 1000));
       const mine = this.activeRunId;
       const recovered = await this.store.recoverInterruptedRuns(async (id) => id === mine || (await isRunLockHeld(id)));
       if (recovered.length > 0) {
-        await this.refreshRuns();
-        if (this.current && recovered.includes(this.current.id)) await this.selectRun(this.current.id);
+        await this.runs.refresh();
+        const current = this.runs.current;
+        if (current && recovered.includes(current.id)) await this.runs.select(current.id);
       }
     }
   }
@@ -101,33 +87,6 @@ export class LabController {
       this.client.on((e) => this.onEvent(e));
     }
     return this.client;
-  }
-
-  private async refreshRuns(): Promise<void> {
-    if (!this.store) return;
-    this.runs = await this.store.listRuns();
-    if (this.current) this.current = this.runs.find((r) => r.id === this.current?.id) ?? null;
-  }
-
-  async selectRun(runId: string): Promise<void> {
-    if (!this.store) return;
-    const run = await this.store.getRun(runId);
-    const fromDb = run ? await this.store.getSamples(runId) : [];
-    // Batches that arrived from the worker while we were reading are merged in (by id), so none is lost.
-    this.current = run ?? null;
-    this.samples = runId === this.activeRunId ? mergeSamples(fromDb, this.liveSamples) : fromDb;
-    if (this.progress?.runId !== runId) this.progress = null;
-  }
-
-  async deleteRun(runId: string): Promise<void> {
-    if (!this.store || runId === this.activeRunId) return;
-    await this.store.deleteRun(runId);
-    if (this.current?.id === runId) {
-      this.current = null;
-      this.samples = [];
-    }
-    await this.refreshRuns();
-    notifyRunsChanged();
   }
 
   /** Check where a model would come from; never downloads anything (HEAD requests to our own origin only). */
@@ -160,13 +119,12 @@ export class LabController {
     if (!(await this.loadModel(form.modelId, form.allowNetwork))) return;
     this.resetLive();
     this.activeRunId = runId;
-    this.current = null;
-    this.samples = [];
+    await this.runs.select(null);
     this.worker().send({ type: 'generate', mode: 'new', runId, name, task: $state.snapshot(task), perLabel, sampling: $state.snapshot(sampling) });
   }
 
   async resume(): Promise<void> {
-    const run = this.current;
+    const run = this.runs.current;
     if (!run || !this.canResume) return;
     this.runError = null;
     if (!(await this.loadModel(run.config.modelId, run.config.allowNetwork))) return;
@@ -218,10 +176,10 @@ export class LabController {
         break;
       case 'samples':
         if (e.runId === this.activeRunId) this.liveSamples.push(...e.samples);
-        if (this.current?.id === e.runId) this.samples = mergeSamples(this.samples, e.samples);
+        this.runs.mergeLive(e.runId, e.samples);
         break;
       case 'progress':
-        if (this.current?.id === e.runId || this.activeRunId === e.runId) this.progress = e;
+        if (this.runs.current?.id === e.runId || this.activeRunId === e.runId) this.progress = e;
         break;
       case 'done':
         this.activeRunId = null;
@@ -242,23 +200,16 @@ export class LabController {
 
   /** Select the run the worker just created (its record exists once status 'generating' arrives). */
   private async showActiveRun(runId: string): Promise<void> {
-    await this.refreshRuns();
-    if (this.current?.id !== runId) await this.selectRun(runId);
+    await this.runs.refresh();
+    notifyRunsChanged(); // other tabs now show it as running (and refuse to delete it)
+    if (this.runs.current?.id !== runId) await this.runs.select(runId);
   }
 
   private async afterRun(runId: string): Promise<void> {
-    await this.refreshRuns();
+    await this.runs.refresh();
     notifyRunsChanged();
-    if (this.current?.id === runId) await this.selectRun(runId);
+    if (this.runs.current?.id === runId) await this.runs.select(runId);
   }
-}
-
-/** `base` plus the records of `extra` it does not have yet, in acceptance order. */
-function mergeSamples(base: SampleRecord[], extra: SampleRecord[]): SampleRecord[] {
-  const seen = new Set(base.map((s) => s.id));
-  const added = extra.filter((s) => !seen.has(s.id));
-  if (added.length === 0) return base;
-  return [...base, ...added].sort((a, b) => a.seq - b.seq);
 }
 
 export function describeResolution(r: ModelResolution): string {

@@ -1,17 +1,15 @@
-// The Generate form's raw input (strings, as typed) and its parsing into a task, sampling config and target count.
-// Every problem becomes a readable message; nothing is sent to the worker or stored unless all fields are valid.
-import type { SamplingConfig } from '../core/generation/types.ts';
-import type { TaskSpec } from '../core/tasks/types.ts';
-import { DEFAULT_SAMPLING, validateSampling, validateTask } from '../core/tasks/validate.ts';
-import { DEFAULT_TASK_ID, TASK_PRESETS } from '../core/tasks/presets.ts';
-import { DEFAULT_MODEL_ID } from '../core/models/catalog.ts';
+// The Generate step's raw input (strings, as typed: model, count, sampling) together with the Task step's form, and
+// their parsing into a task, sampling config and target count. Every problem becomes a readable message; nothing is
+// sent to the worker or stored unless all fields are valid.
+import type { SamplingConfig } from '../../core/generation/types.ts';
+import type { TaskSpec } from '../../core/tasks/types.ts';
+import { DEFAULT_SAMPLING, validateSampling } from '../../core/tasks/validate.ts';
+import { DEFAULT_MODEL_ID } from '../../core/models/catalog.ts';
+import { defaultTaskForm, parseTask, type TaskForm } from '../task/task-form.ts';
 
 export type SamplingField = 'temperature' | 'topK' | 'topP' | 'maxNewTokens' | 'minWords' | 'seed' | 'batchSize';
 
-export interface SetupForm {
-  taskMode: 'preset' | 'custom';
-  presetId: string;
-  customJson: string;
+export interface SetupForm extends TaskForm {
   modelId: string;
   allowNetwork: boolean;
   perLabel: string;
@@ -38,9 +36,7 @@ export const SAMPLING_FIELDS: { key: SamplingField; label: string; integer: bool
 export function defaultSetupForm(): SetupForm {
   const s = DEFAULT_SAMPLING;
   return {
-    taskMode: 'preset',
-    presetId: TASK_PRESETS.some((t) => t.id === DEFAULT_TASK_ID) ? DEFAULT_TASK_ID : (TASK_PRESETS[0]?.id ?? ''),
-    customJson: JSON.stringify(TASK_PRESETS.find((t) => t.id === DEFAULT_TASK_ID) ?? TASK_PRESETS[0], null, 2),
+    ...defaultTaskForm(),
     modelId: DEFAULT_MODEL_ID,
     allowNetwork: false,
     perLabel: '100',
@@ -55,23 +51,6 @@ export function defaultSetupForm(): SetupForm {
     },
     doSample: s.doSample,
   };
-}
-
-/** The task from a preset id or pasted JSON. */
-export function parseTask(form: Pick<SetupForm, 'taskMode' | 'presetId' | 'customJson'>): { ok: true; task: TaskSpec } | { ok: false; errors: string[] } {
-  if (form.taskMode === 'preset') {
-    const task = TASK_PRESETS.find((t) => t.id === form.presetId);
-    return task ? { ok: true, task } : { ok: false, errors: [`Unknown preset "${form.presetId}"`] };
-  }
-  if (form.customJson.trim() === '') return { ok: false, errors: ['Custom task: paste a task as JSON'] };
-  let value: unknown;
-  try {
-    value = JSON.parse(form.customJson);
-  } catch (e) {
-    return { ok: false, errors: [`Custom task is not valid JSON: ${e instanceof Error ? e.message : String(e)}`] };
-  }
-  const checked = validateTask(value);
-  return checked.ok ? checked : { ok: false, errors: checked.errors.map((m) => `Custom task: ${m}`) };
 }
 
 function parseNumber(label: string, raw: string, integer: boolean, errors: string[]): number {
