@@ -36,18 +36,17 @@ async function squeezeQuota(context: BrowserContext, page: Page, extraBytes: num
 }
 
 /**
- * A full disk: the quota is set to 1 byte. Chromium caches the space left per origin and checks small writes against
- * that cache, so a large write (which fails and refreshes it) is repeated until a small write fails as well.
+ * Chromium caches the space left per origin once the origin's IndexedDB is in use, so a quota override is set from a
+ * same-origin page that does not use IndexedDB (the eval NOTICE), before the app opens its database in this browser.
+ * `extraBytes` above the current usage, or 'full' (1 byte: every write fails, small ones included).
  */
-async function fillDisk(context: BrowserContext, page: Page): Promise<void> {
+async function quotaBeforeApp(context: BrowserContext, extraBytes: number | 'full'): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${env.served.baseUrl}eval/NOTICE.md`);
   const cdp = await context.newCDPSession(page);
-  await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.served.origin, quotaSize: 1 });
-  for (let attempt = 0; attempt < 20; attempt++) {
-    await probeWrite(page, 3_000_000);
-    if ((await probeWrite(page, 100)) === 'QuotaExceededError') return;
-    await page.waitForTimeout(500);
-  }
-  throw new Error('The quota override did not make small writes fail');
+  const usage = await page.evaluate(async () => (await navigator.storage.estimate()).usage ?? 0);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.served.origin, quotaSize: extraBytes === 'full' ? 1 : usage + extraBytes });
+  return page;
 }
 
 function writeFile(name: string, text: string | Uint8Array): string {
@@ -114,17 +113,19 @@ function probeWrite(page: Page, bytes = 100): Promise<string> {
 
 describe('faults: full disk', () => {
   it('start-up with a full disk still lists the runs as stored and lets the user delete them', async () => {
-    const guard = await guardedContext(env.browser, env.served.origin);
+    const profile = mkdtempSync(join(tmpdir(), 'sungen-profile-'));
+    const launch = () => chromium.launchPersistentContext(profile, { executablePath: chromiumPathOrThrow(), headless: true });
     try {
-      let page = await openApp(guard);
+      let context = await launch();
+      const page = await openApp(context);
       await plantRunningRun(page);
-      await page.close();
-      page = await guard.newPage();
-      await page.goto(env.served.baseUrl);
-      await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
-      await fillDisk(guard.context, page);
-      // A new tab: start-up must not depend on the write that marks the interrupted run stopped.
-      const fresh = await openApp(guard, 'Runs');
+      await context.close();
+      // A new browser session on the same profile, with the disk full before the app starts.
+      context = await launch();
+      const probe = await quotaBeforeApp(context, 'full');
+      expect(await probeWrite(probe, 100)).toBe('QuotaExceededError');
+      // Start-up must not depend on the write that marks the interrupted run stopped.
+      const fresh = await openApp(context, 'Runs');
       await expect.poll(() => fresh.getByTestId('runs-list').locator('li').count(), { timeout: 10_000 }).toBe(1);
       expect(await fresh.locator('.badge').first().textContent()).toBe('running'); // the status stored, not "stopped"
       expect(await fresh.getByText('Could not open the browser database').count()).toBe(0);
@@ -132,8 +133,9 @@ describe('faults: full disk', () => {
       await fresh.getByRole('button', { name: 'Delete run Planted running run' }).click();
       await expect.poll(async () => (await readStored(fresh)).runs.length, { timeout: 10_000 }).toBe(0);
       expect((await readStored(fresh)).samples).toBe(0);
+      await context.close();
     } finally {
-      await guard.context.close();
+      rmSync(profile, { recursive: true, force: true });
     }
   });
 
@@ -182,15 +184,19 @@ describe('faults: full disk', () => {
   it('a full disk when a training is saved stores nothing and says so', async () => {
     const guard = await guardedContext(env.browser, env.served.origin);
     try {
+      const probe = await quotaBeforeApp(guard.context, 3_000_000);
       const page = await openApp(guard);
       await importFile(page, writeFile('train-quota.jsonl', jsonlRows(200)));
+      // Now the disk is full: the quota drops to 1 byte; a large write that fails makes Chromium re-read it.
+      const cdp = await guard.context.newCDPSession(probe);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.served.origin, quotaSize: 1 });
+      await expect.poll(async () => (await probeWrite(probe, 4_000_000), await probeWrite(probe, 100)), { timeout: 20_000, interval: 500 }).toBe('QuotaExceededError');
       await goToStep(page, 'Clean');
       await page.getByLabel('Method').selectOption('none');
       await goToStep(page, 'Train');
       await page.getByLabel('Classifier model').selectOption('fast');
       await page.getByLabel('Epochs').fill('1');
       await page.getByLabel('Evaluate on').selectOption('sst2-test');
-      await fillDisk(guard.context, page);
       await page.getByRole('button', { name: 'Train', exact: true }).click();
       const err = page.getByTestId('train-error');
       await err.waitFor({ timeout: 120_000 });
