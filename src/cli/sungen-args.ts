@@ -1,7 +1,7 @@
 // Options of `npm run bench:sungen`: files, model kind, methods, seeds, SunGen and training knobs, with defaults and
 // clear errors for bad input.
 import { numberOption, parseArgs, UsageError } from './args';
-import { METHODS, parseMethods, type MethodName } from '../core/clean/methods';
+import { DEFAULT_METHOD, METHODS, parseMethods, type MethodName } from '../core/clean/methods';
 import type { TamKind } from '../core/tam/types';
 import { defaultSettings } from '../core/pipeline/settings';
 
@@ -23,6 +23,20 @@ export interface BenchSungenArgs {
   innerLearningRate?: number;
   innerEpochs: number;
   outerHeldOut: boolean;
+  /** Per-class centring of SunGen's θ step and the class-balanced outer loss (the class-tracking fix). */
+  centering: 'center' | 'none';
+  outerLoss: 'balanced' | 'mean';
+  /** Flip this fraction of the training labels (seeded) and report each score's ROC-AUC at finding them (0 = off). */
+  flipLabels: number;
+  /** Report the label-free selection among the methods run ("selected") and how often it matches the best on the tests. */
+  select: boolean;
+  /** A few real labelled examples (file, count): SunGen's outer set and the default method's selection set. */
+  realFile?: string;
+  realCount: number;
+  /** Stratified held-out fraction of the synthetic set for the guard and selection. */
+  validationFraction: number;
+  /** Out-of-fold folds (oof method and the noise-AUC score). */
+  folds: number;
   /** SunGen final training: learned weights (soft) or selection only (hard). */
   sungenFinalWeights: 'soft' | 'hard';
   /** Final training */
@@ -38,7 +52,7 @@ export interface BenchSungenArgs {
 
 export const BENCH_SUNGEN_USAGE = `Usage: npm run bench:sungen -- --train FILE --test FILE [--test FILE ...] [options]
   --model lstm|transformer|fast     final classifier (default lstm)
-  --methods LIST                    comma list of ${METHODS.join(', ')} (default none,filter,sungen-fast)
+  --methods LIST                    comma list of ${METHODS.join(', ')}, default (= ${DEFAULT_METHOD}; default none,filter,sungen-fast,default)
   --seeds N                         seeds per method (default 1)
   --json                            print one JSON object as the last line
   --max-samples N                   use only the first N training rows (class-balanced)
@@ -50,6 +64,13 @@ export const BENCH_SUNGEN_USAGE = `Usage: npm run bench:sungen -- --train FILE -
   --inner-lr X                      SunGen inner Adam learning rate (default by inner model: fast 1e-2, else 1e-3)
   --inner-epochs N                  SunGen inner epochs per outer iteration (default 1)
   --outer-held-out                  hold the SunGen outer set out of the inner training
+  --centering center|none           per-class centring of SunGen's θ step (default center; none = official code)
+  --outer-loss balanced|mean        SunGen outer RCE averaged per class (default balanced) or per sample (official)
+  --flip-labels F                   flip F of the training labels and add "noiseAuc" per score (filter, oof, SunGen θ)
+  --select                          label-free selection among the methods run: adds "selected" and its hit rate
+  --real FILE --real-count N        N real labelled rows from FILE as SunGen's outer set / the default's selection set
+  --val-fraction F                  held-out synthetic split for the guard and selection (default 0.1)
+  --folds K                         folds of the out-of-fold confidence (default 4)
   --final-weights soft|hard         SunGen final training with learned weights or top-K selection only (default soft)
   --epochs N                        final training epochs (default as the pipeline: fast 8, else 3)
   --batch N                         final training batch size (default 32)
@@ -73,8 +94,8 @@ function fraction(name: string, v: number | undefined, dflt: number): number {
 
 export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
   const { values, flags, lists } = parseArgs(argv, {
-    values: ['train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'inner-lr', 'inner-epochs', 'final-weights', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
-    flags: ['json', 'outer-held-out'],
+    values: ['centering', 'outer-loss', 'flip-labels', 'real', 'real-count', 'val-fraction', 'folds', 'train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'inner-lr', 'inner-epochs', 'final-weights', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
+    flags: ['json', 'outer-held-out', 'select'],
     repeated: ['test'],
   });
   const tests = lists.get('test') ?? [];
@@ -87,7 +108,7 @@ export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
   if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu (got "${backend}").`);
   let methods: MethodName[];
   try {
-    methods = parseMethods(values.get('methods') ?? 'none,filter,sungen-fast');
+    methods = parseMethods(values.get('methods') ?? 'none,filter,sungen-fast,default');
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -102,7 +123,26 @@ export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
   const finalWeights = values.get('final-weights') ?? 'soft';
   if (finalWeights !== 'soft' && finalWeights !== 'hard') throw new UsageError(`--final-weights must be soft or hard (got "${finalWeights}").`);
   if (!(lr > 0) || !(scoreLr > 0) || (innerLr !== undefined && !(innerLr > 0))) throw new UsageError('--lr, --score-lr and --inner-lr must be > 0.');
+  const centering = values.get('centering') ?? 'center';
+  if (centering !== 'center' && centering !== 'none') throw new UsageError(`--centering must be center or none (got "${centering}").`);
+  const outerLoss = values.get('outer-loss') ?? 'balanced';
+  if (outerLoss !== 'balanced' && outerLoss !== 'mean') throw new UsageError(`--outer-loss must be balanced or mean (got "${outerLoss}").`);
+  const flip = numberOption(values, 'flip-labels') ?? 0;
+  if (!(flip >= 0 && flip < 0.5)) throw new UsageError(`--flip-labels must be in [0, 0.5) (got ${flip}).`);
+  const valFraction = numberOption(values, 'val-fraction') ?? 0.1;
+  if (!(valFraction >= 0 && valFraction < 0.5)) throw new UsageError(`--val-fraction must be in [0, 0.5) (got ${valFraction}).`);
+  const folds = numberOption(values, 'folds') ?? 4;
+  if (!(Number.isInteger(folds) && folds >= 2 && folds <= 20)) throw new UsageError(`--folds must be an integer from 2 to 20 (got ${folds}).`);
+  const realFile = values.get('real');
   return {
+    centering,
+    outerLoss,
+    flipLabels: flip,
+    select: flags.has('select'),
+    realFile,
+    realCount: realFile ? posInt('real-count', numberOption(values, 'real-count'), 50) : 0,
+    validationFraction: valFraction,
+    folds,
     train,
     tests,
     model,

@@ -9,6 +9,10 @@ import { GenerateController } from './generate/generate-state.svelte.ts';
 import { ImportController } from './generate/import-state.svelte.ts';
 import { defaultSetupForm } from './generate/setup-form.ts';
 import { TrainController } from './train/train-state.svelte.ts';
+import { EvaluateController } from './evaluate/evaluate-state.svelte.ts';
+import { PwaState } from './shared/pwa.svelte.ts';
+import { PortableController } from './runs/portable-state.svelte.ts';
+import { StorageState } from './runs/storage-state.svelte.ts';
 
 export class Lab {
   readonly nav = new Nav();
@@ -18,6 +22,10 @@ export class Lab {
   readonly gen = new GenerateController(this.runs);
   readonly importer = new ImportController(this.runs);
   readonly train = new TrainController(this.runs);
+  readonly evaluate = new EvaluateController(this.runs, () => this.train.worker());
+  readonly pwa = new PwaState();
+  readonly portable = new PortableController(this.runs);
+  readonly storage = new StorageState();
   ready = $state(false);
   /** The database could not be opened (private mode, blocked storage): shown on every step. */
   fatal = $state<string | null>(null);
@@ -29,6 +37,9 @@ export class Lab {
       this.runs.onSelect = (id) => this.nav.setRun(id);
       await this.runs.init(store, this.nav.initialRunId);
       this.gen.init(store);
+      this.train.testSource = () => this.evaluate.source();
+      this.train.onWorkerEvent((e) => this.evaluate.onEvent(e));
+      await this.evaluate.init();
     } catch (e) {
       this.fatal = `Could not open the browser database: ${errorText(e)}`;
     }

@@ -3,6 +3,7 @@
 // naming the problem, instead of failing somewhere deep in generation, training or storage.
 import { validatePerLabel, validateSampling, validateTask } from '../core/tasks/validate.ts';
 import { validateSettings, type TrainingSettings } from '../core/pipeline/settings.ts';
+import { validateRemoteSettings } from '../core/remote/remote-generator.ts';
 import type { WorkerRequest } from './generate-protocol.ts';
 import type { TrainRequest } from './train-protocol.ts';
 
@@ -28,9 +29,17 @@ function needType(data: unknown, worker: string, types: readonly string[]): Obj 
 
 /** Checks a request to the generation worker; returns it typed, or throws ProtocolError. */
 export function checkGenerateRequest(data: unknown): WorkerRequest {
-  const m = needType(data, 'generation', ['load', 'generate', 'interrupt']);
+  const m = needType(data, 'generation', ['load', 'connect', 'generate', 'interrupt']);
   const problems: string[] = [];
   if (m.type === 'interrupt') return { type: 'interrupt' };
+  if (m.type === 'connect') {
+    // Only http(s) API roots; which host is allowed at all is the user's confirmation in the page.
+    if (!isStr(m.apiBase) || !URL.canParse(m.apiBase) || !/^https?:$/.test(new URL(m.apiBase).protocol)) problems.push('apiBase must be an http(s) URL');
+    if (!isNonEmpty(m.model)) problems.push('model must be a non-empty string');
+    if (m.apiKey !== undefined && !isStr(m.apiKey)) problems.push('apiKey must be a string when present');
+    if (problems.length) fail('generation', problems);
+    return m as unknown as WorkerRequest;
+  }
   if (m.type === 'load') {
     if (!isNonEmpty(m.modelId)) problems.push('modelId must be a non-empty string');
     if (m.device !== 'webgpu' && m.device !== 'wasm') problems.push('device must be "webgpu" or "wasm"');
@@ -52,13 +61,39 @@ export function checkGenerateRequest(data: unknown): WorkerRequest {
   problems.push(...validatePerLabel(m.perLabel));
   const sampling = validateSampling(m.sampling);
   if (!sampling.ok) problems.push(...sampling.errors.map((e) => `sampling: ${e}`));
+  const source = (m.source ?? 'model') as 'model' | 'server';
+  if (source !== 'model' && source !== 'server') problems.push('source must be "model" or "server"');
+  const remote = source === 'server' ? validateRemoteSettings(m.remote) : null;
+  if (remote && !remote.ok) problems.push(...remote.errors.map((e) => `server settings: ${e}`));
   if (problems.length || !task.ok || !sampling.ok) fail('generation', problems);
-  return { type: 'generate', mode: 'new', runId: m.runId as string, name: m.name as string, task: task.task, perLabel: m.perLabel as number, sampling: sampling.sampling };
+  return {
+    type: 'generate',
+    mode: 'new',
+    runId: m.runId as string,
+    name: m.name as string,
+    task: task.task,
+    perLabel: m.perLabel as number,
+    sampling: sampling.sampling,
+    source,
+    ...(remote?.ok ? { remote: remote.settings } : {}),
+  };
+}
+
+function checkTestSource(t: unknown, where: string, problems: string[]): void {
+  if (!isObj(t)) return void problems.push(`${where} must be an object`);
+  if (t.kind === 'preset') {
+    if (!isNonEmpty(t.presetId)) problems.push(`${where}.presetId must be a non-empty string`);
+    if (!isStr(t.url) || !URL.canParse(t.url)) problems.push(`${where}.url must be an absolute URL`);
+  } else if (t.kind === 'rows') {
+    if (!isNonEmpty(t.id)) problems.push(`${where}.id must be a non-empty string`);
+    if (!isStr(t.name)) problems.push(`${where}.name must be a string`);
+    if (!Array.isArray(t.rows) || !t.rows.every((r) => isObj(r) && isStr(r.text) && isStr(r.label))) problems.push(`${where}.rows must be a list of {text, label} strings`);
+  } else problems.push(`${where}.kind must be "preset" or "rows"`);
 }
 
 /** Checks a request to the training worker; returns it typed, or throws ProtocolError. */
 export function checkTrainRequest(data: unknown): TrainRequest {
-  const m = needType(data, 'training', ['start', 'interrupt', 'classify']);
+  const m = needType(data, 'training', ['start', 'interrupt', 'classify', 'evaluate']);
   const problems: string[] = [];
   if (m.type === 'interrupt') return { type: 'interrupt' };
   if (!isStr(m.backendQuery)) problems.push('backendQuery must be a string');
@@ -66,21 +101,17 @@ export function checkTrainRequest(data: unknown): TrainRequest {
     if (!Number.isInteger(m.requestId)) problems.push('requestId must be a whole number');
     if (!isNonEmpty(m.trainingId)) problems.push('trainingId must be a non-empty string');
     if (!isStr(m.text)) problems.push('text must be a string');
-    if (problems.length) fail('training', problems);
-    return m as unknown as TrainRequest;
+  } else if (m.type === 'evaluate') {
+    if (!Number.isInteger(m.requestId)) problems.push('requestId must be a whole number');
+    if (!Array.isArray(m.trainingIds) || !m.trainingIds.every(isNonEmpty)) problems.push('trainingIds must be a list of ids');
+    checkTestSource(m.test, 'test', problems);
+  } else {
+    if (!isNonEmpty(m.runId)) problems.push('runId must be a non-empty string');
+    if (!isObj(m.settings)) problems.push('settings must be an object');
+    else problems.push(...validateSettings(m.settings as unknown as TrainingSettings));
+    if (m.test !== undefined) checkTestSource(m.test, 'test', problems);
+    if (!isObj(m.versions) || !Object.values(m.versions).every(isStr)) problems.push('versions must map names to version strings');
   }
-  if (!isNonEmpty(m.runId)) problems.push('runId must be a non-empty string');
-  if (!isObj(m.settings)) problems.push('settings must be an object');
-  else problems.push(...validateSettings(m.settings as unknown as TrainingSettings));
-  const t = m.test;
-  if (!isObj(t)) problems.push('test must be an object');
-  else if (t.kind === 'preset') {
-    if (!isNonEmpty(t.presetId)) problems.push('test.presetId must be a non-empty string');
-    if (!isStr(t.url) || !URL.canParse(t.url)) problems.push('test.url must be an absolute URL');
-  } else if (t.kind === 'file') {
-    if (!isStr(t.name)) problems.push('test.name must be a string');
-    if (!isStr(t.text)) problems.push('test.text must be a string');
-  } else problems.push('test.kind must be "preset" or "file"');
   if (problems.length) fail('training', problems);
   return m as unknown as TrainRequest;
 }

@@ -3,6 +3,7 @@
 import type { GenerationDevice } from '../core/runtime/capabilities.ts';
 import type { GenerationProgress, SamplingConfig } from '../core/generation/types.ts';
 import type { TaskSpec } from '../core/tasks/types.ts';
+import type { RemoteSettings } from '../core/remote/remote-generator.ts';
 import type { RunDevice, RunStatus, SampleRecord } from '../core/storage/schema.ts';
 
 // ---- page → worker ----
@@ -19,15 +20,35 @@ export interface LoadMessage {
   allowNetwork: boolean;
 }
 
+/** Check an OpenAI-compatible server the user entered and confirmed; the key stays in the worker's memory. */
+export interface ConnectMessage {
+  type: 'connect';
+  /** Normalised API root (parseServerUrl), e.g. http://127.0.0.1:8000/v1 */
+  apiBase: string;
+  model: string;
+  apiKey?: string;
+}
+
 export type GenerateMessage =
-  | { type: 'generate'; mode: 'new'; runId: string; name: string; task: TaskSpec; perLabel: number; sampling: SamplingConfig }
+  | {
+      type: 'generate';
+      mode: 'new';
+      runId: string;
+      name: string;
+      task: TaskSpec;
+      perLabel: number;
+      sampling: SamplingConfig;
+      /** 'model': the loaded in-page model; 'server': the connected OpenAI-compatible server with these settings. */
+      source: 'model' | 'server';
+      remote?: RemoteSettings;
+    }
   | { type: 'generate'; mode: 'resume'; runId: string };
 
 export interface InterruptMessage {
   type: 'interrupt';
 }
 
-export type WorkerRequest = LoadMessage | GenerateMessage | InterruptMessage;
+export type WorkerRequest = LoadMessage | ConnectMessage | GenerateMessage | InterruptMessage;
 
 // ---- worker → page ----
 
@@ -52,6 +73,16 @@ export interface DeviceEvent {
   reason: string;
   modelId: string;
   dtype: string;
+}
+
+/** The server answered as an OpenAI-compatible API, accepted the key and serves the model. */
+export interface ServerEvent {
+  type: 'server';
+  apiBase: string;
+  host: string;
+  model: string;
+  /** Models it lists (empty when it has no /models endpoint). */
+  models: string[];
 }
 
 export interface SelfTestEvent {
@@ -94,8 +125,8 @@ export interface ErrorEvent {
   /** The run the error concerns, if any (its status is then 'error' or, for a full disk, 'stopped'). */
   runId?: string;
   message: string;
-  /** 'quota': storage full; 'model': loading/model files; 'validation': bad input; 'internal': anything else. */
-  kind: 'quota' | 'model' | 'validation' | 'internal';
+  /** 'quota': storage full; 'model': loading/model files; 'server': the OpenAI-compatible server; 'validation': bad input; 'internal': anything else. */
+  kind: 'quota' | 'model' | 'server' | 'validation' | 'internal';
 }
 
 export type WorkerEvent =
@@ -103,6 +134,7 @@ export type WorkerEvent =
   | StatusEvent
   | DeviceEvent
   | SelfTestEvent
+  | ServerEvent
   | SamplesEvent
   | ProgressEvent
   | DoneEvent

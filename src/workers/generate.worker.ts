@@ -8,8 +8,12 @@ import {
   recordedSelfTest,
   selfTest,
   type LoadedLm,
+  type LmDevice,
   type SelfTestReference,
 } from '../core/generation/generator.ts';
+import { OpenAiClient } from '../core/remote/client.ts';
+import { RemoteError } from '../core/remote/errors.ts';
+import { generateSamplesRemote, validateRemoteSettings } from '../core/remote/remote-generator.ts';
 import type { GeneratedSample, GenerationProgress } from '../core/generation/types.ts';
 import { resolveModel } from '../core/models/catalog.ts';
 import { httpFileExists, localModelBaseUrl } from '../core/runtime/http-files.ts';
@@ -19,7 +23,7 @@ import { withRunLockIfFree } from '../core/storage/run-lock.ts';
 import { IMPORTED_MODEL_ID } from '../core/pipeline/import-run.ts';
 import type { RunConfig, RunDevice } from '../core/storage/schema.ts';
 import { version as APP_VERSION } from '../../package.json';
-import type { GenerateMessage, LoadMessage, WorkerEvent, WorkerRequest } from './generate-protocol.ts';
+import type { ConnectMessage, GenerateMessage, LoadMessage, WorkerEvent, WorkerRequest } from './generate-protocol.ts';
 import { computeRates, remainingSamples } from './rates.ts';
 import { TRANSFORMERS_VERSION, configureTransformersEnv } from './transformers-env.ts';
 import { errorText } from '../core/error-text.ts';
@@ -36,6 +40,8 @@ interface Loaded {
 }
 
 let loaded: Loaded | null = null;
+/** The OpenAI-compatible server the user confirmed (the API key lives only here, in memory). */
+let connected: { client: OpenAiClient; apiBase: string; model: string; usesApiKey: boolean } | null = null;
 let store: LabStore | null = null;
 let abort: AbortController | null = null;
 let queue: Promise<void> = Promise.resolve();
@@ -49,7 +55,7 @@ async function getStore(): Promise<LabStore> {
   return store;
 }
 
-async function loadOn(device: RunDevice, modelId: string, dtype: string): Promise<LoadedLm> {
+async function loadOn(device: LmDevice, modelId: string, dtype: string): Promise<LoadedLm> {
   post({ type: 'status', phase: 'loading', message: `Loading ${modelId} on ${device.toUpperCase()}…` });
   return loadLm({
     modelId,
@@ -133,33 +139,53 @@ async function handleLoad(msg: LoadMessage): Promise<void> {
 }
 
 class ModelError extends Error {}
+class ServerError extends Error {}
+
+/** Checks the server the user confirmed (models, key) and keeps the connection for generating. */
+async function handleConnect(msg: ConnectMessage): Promise<void> {
+  connected = null;
+  const client = new OpenAiClient({ apiBase: msg.apiBase, model: msg.model, apiKey: msg.apiKey || undefined });
+  post({ type: 'status', phase: 'loading', message: `Checking the server ${client.host}…` });
+  const models = await client.checkServer();
+  connected = { client, apiBase: msg.apiBase, model: msg.model, usesApiKey: Boolean(msg.apiKey) };
+  post({ type: 'server', apiBase: msg.apiBase, host: client.host, model: msg.model, models });
+  post({ type: 'status', phase: 'ready', message: `Connected to ${client.host}` });
+}
 
 async function handleGenerate(msg: GenerateMessage): Promise<void> {
-  if (!loaded) throw new ModelError('No model is loaded: load a model before generating.');
   const db = await getStore();
   // The run's lock is taken BEFORE anything of the run is read: two tabs resuming one run used to read the same
   // samples first and both generate the full deficit (overshooting the target). A second tab now gets a clear
-  // "busy" error instead of a second writer.
-  const outcome = await withRunLockIfFree(msg.runId, () => generateLocked(msg, loaded!, db));
+  // "busy" error instead of becoming a second writer.
+  const outcome = await withRunLockIfFree(msg.runId, () => generateLocked(msg, db));
   if (outcome.busy) throw new RunBusyError(msg.runId, 'resumed here');
 }
 
-async function generateLocked(msg: GenerateMessage, model: Loaded, db: LabStore): Promise<void> {
-  const { lm } = model;
+async function generateLocked(msg: GenerateMessage, db: LabStore): Promise<void> {
+  const onServer = msg.mode === 'new' ? msg.source === 'server' : (await db.getRun(msg.runId))?.config.device === 'server';
+  if (onServer && !connected) throw new ServerError('Not connected to a server: enter the server and confirm it before generating.');
+  if (!onServer && !loaded) throw new ModelError('No model is loaded: load a model before generating.');
   let config: RunConfig;
   let already: GeneratedSample[] = [];
   if (msg.mode === 'new') {
-    config = {
-      task: msg.task,
-      modelId: lm.modelId,
-      dtype: lm.dtype,
-      device: lm.device,
-      deviceReason: model.deviceReason,
-      sampling: msg.sampling,
-      perLabel: msg.perLabel,
-      allowNetwork: model.allowNetwork,
-      versions: { app: APP_VERSION, transformers: TRANSFORMERS_VERSION },
-    };
+    const common = { task: msg.task, sampling: msg.sampling, perLabel: msg.perLabel, versions: { app: APP_VERSION, transformers: TRANSFORMERS_VERSION } };
+    if (msg.source === 'server') {
+      const c = connected!;
+      const remote = validateRemoteSettings(msg.remote);
+      if (!remote.ok) throw new StorageValidationError(remote.errors.map((e) => `server settings: ${e}`));
+      config = {
+        ...common,
+        modelId: c.model,
+        dtype: 'server',
+        device: 'server',
+        deviceReason: `OpenAI-compatible server at ${c.client.host}`,
+        allowNetwork: true,
+        server: { apiBase: c.apiBase, model: c.model, settings: remote.settings, usesApiKey: c.usesApiKey },
+      };
+    } else {
+      const { lm } = loaded!;
+      config = { ...common, modelId: lm.modelId, dtype: lm.dtype, device: lm.device, deviceReason: loaded!.deviceReason, allowNetwork: loaded!.allowNetwork };
+    }
     await db.createRun({ id: msg.runId, name: msg.name, config });
   } else {
     const run = await db.getRun(msg.runId);
@@ -167,8 +193,13 @@ async function generateLocked(msg: GenerateMessage, model: Loaded, db: LabStore)
     if (run.config.modelId === IMPORTED_MODEL_ID) {
       throw new StorageValidationError([`run "${run.name}" was imported from a file; there is nothing to resume`]);
     }
-    if (run.config.modelId !== lm.modelId) {
-      throw new ModelError(`Run "${run.name}" was generated with ${run.config.modelId}, but ${lm.modelId} is loaded.`);
+    if (onServer) {
+      const want = run.config.server!;
+      if (connected!.apiBase !== want.apiBase || connected!.model !== want.model) {
+        throw new ServerError(`Run "${run.name}" was generated on ${want.apiBase} (model "${want.model}"); connect to that server to resume it.`);
+      }
+    } else if (run.config.modelId !== loaded!.lm.modelId) {
+      throw new ModelError(`Run "${run.name}" was generated with ${run.config.modelId}, but ${loaded!.lm.modelId} is loaded.`);
     }
     config = run.config;
     already = (await db.getSamples(msg.runId)).map((s) => (s.context === undefined ? { text: s.text, label: s.label } : { text: s.text, label: s.label, context: s.context }));
@@ -179,29 +210,34 @@ async function generateLocked(msg: GenerateMessage, model: Loaded, db: LabStore)
   const acceptedAtStart = already.length;
   abort = new AbortController();
   const signal = abort.signal;
-  post({ type: 'status', phase: 'generating', message: `Generating on ${lm.device.toUpperCase()}…` });
+  const where = onServer ? `the server ${connected!.client.host}` : loaded!.lm.device.toUpperCase();
+  post({ type: 'status', phase: 'generating', message: `Generating on ${where}…` });
   try {
-    const result = await generateSamples(lm, {
+    const opts = {
       task: config.task,
       perLabel: config.perLabel,
       sampling: config.sampling,
       already,
       signal,
-      onSamples: async (batch) => {
+      // Stored as they arrive (one transaction per small batch), then shown: a closed tab or a dead server loses
+      // nothing that was received.
+      onSamples: async (batch: GeneratedSample[]) => {
         const records = await db.appendSamples(runId, batch);
         post({ type: 'samples', runId, samples: records });
       },
       onProgress: (progress: GenerationProgress) => {
         post({ type: 'progress', runId, progress, ...computeRates(progress, acceptedAtStart) });
       },
-    });
-    const { interrupted: _interrupted, stopReason, ...progress } = result;
+    };
+    const result = onServer ? await generateSamplesRemote(connected!.client, { ...opts, remote: config.server!.settings }) : await generateSamples(loaded!.lm, opts);
+    const { interrupted: _interrupted, stopReason, ...progress } = result as typeof result & { server?: unknown };
+    delete progress.server;
     const status = stopReason === 'done' || remainingSamples(progress) === 0 ? 'done' : 'stopped';
     const message =
       status === 'done'
         ? undefined
         : stopReason === 'exhausted'
-          ? 'Gave up: the model kept producing too-short or duplicate samples. Try a higher temperature or another seed, then Resume.'
+          ? `Gave up: the ${onServer ? 'server' : 'model'} kept producing too-short or duplicate samples. Try a higher temperature or another seed, then Resume.`
           : 'Stopped by the user; press Resume to continue.';
     await db.updateRunStatus(runId, status, message);
     post({ type: 'status', phase: 'ready', message: message ?? 'Done' });
@@ -217,7 +253,7 @@ async function generateLocked(msg: GenerateMessage, model: Loaded, db: LabStore)
 
 function reportError(e: unknown, runId?: string): void {
   const kind =
-    e instanceof StorageQuotaError ? 'quota' : e instanceof StorageValidationError || e instanceof RunBusyError ? 'validation' : e instanceof ModelError ? 'model' : 'internal';
+    e instanceof StorageQuotaError ? 'quota' : e instanceof StorageValidationError || e instanceof RunBusyError ? 'validation' : e instanceof ModelError ? 'model' : e instanceof ServerError || e instanceof RemoteError ? 'server' : 'internal';
   const id = runId ?? (e as { runId?: string }).runId;
   post({ type: 'error', kind, message: errorText(e), ...(id ? { runId: id } : {}) });
   post({ type: 'status', phase: loaded ? 'ready' : 'idle', message: kind === 'model' ? 'Model not loaded' : 'Stopped after an error' });
@@ -242,6 +278,7 @@ self.onmessage = (ev: MessageEvent<unknown>) => {
   queue = queue.then(async () => {
     try {
       if (msg.type === 'load') await handleLoad(msg);
+      else if (msg.type === 'connect') await handleConnect(msg);
       else await handleGenerate(msg);
     } catch (e) {
       reportError(e, msg.type === 'generate' && e instanceof StorageQuotaError ? msg.runId : undefined);

@@ -11,14 +11,17 @@ import type { TrainingSettings } from '../core/pipeline/settings.ts';
 export type TestSource =
   /** A bundled set: the worker fetches `url` (same origin, `<base>eval/<file>`). */
   | { kind: 'preset'; presetId: string; url: string }
-  /** An uploaded JSONL file's text. */
-  | { kind: 'file'; name: string; text: string };
+  /** Rows already checked by the page (a typed or uploaded test set), with the stored set's id. */
+  | { kind: 'rows'; id: string; name: string; rows: { text: string; label: string }[] };
 
 export interface StartTrainingMessage {
   type: 'start';
   runId: string;
   settings: TrainingSettings;
-  test: TestSource;
+  /** Evaluate on this set right after training (optional; the Evaluate step can do it later). */
+  test?: TestSource;
+  /** Versions recorded with the training (app, transformers.js…); the worker adds tfjs. */
+  versions: Record<string, string>;
   /** The page's `location.search`, so `?tfjs=wasm` etc. can force a backend (the worker's own URL has no query). */
   backendQuery: string;
 }
@@ -35,7 +38,16 @@ export interface ClassifyMessage {
   backendQuery: string;
 }
 
-export type TrainRequest = StartTrainingMessage | InterruptTrainingMessage | ClassifyMessage;
+/** Evaluate saved trainings on one test set; each result is stored with its training. */
+export interface EvaluateMessage {
+  type: 'evaluate';
+  requestId: number;
+  trainingIds: string[];
+  test: TestSource;
+  backendQuery: string;
+}
+
+export type TrainRequest = StartTrainingMessage | InterruptTrainingMessage | ClassifyMessage | EvaluateMessage;
 
 // ---- worker → page ----
 
@@ -81,13 +93,36 @@ export interface ClassifiedEvent {
   results: Classification[];
 }
 
+/** One training was evaluated (and stored with its new evaluation). */
+export interface EvaluatedEvent {
+  type: 'evaluated';
+  requestId: number;
+  training: TrainingSummary;
+}
+
+/** An evaluate request finished (all trainings done, or stopped at the first error). */
+export interface EvaluateDoneEvent {
+  type: 'evaluateDone';
+  requestId: number;
+}
+
 export interface TrainErrorEvent {
   type: 'error';
   message: string;
   /** 'validation': bad input (samples, test file, settings); 'quota': storage full; 'internal': anything else. */
   kind: 'validation' | 'quota' | 'internal';
-  /** Set when the error answers a classify request. */
+  /** Set when the error answers a classify or evaluate request (`scope` says which). */
   requestId?: number;
+  scope?: 'classify' | 'evaluate';
 }
 
-export type TrainEvent = BackendEvent | TrainStatusEvent | TrainProgressEvent | TrainResultEvent | TrainStoppedEvent | ClassifiedEvent | TrainErrorEvent;
+export type TrainEvent =
+  | BackendEvent
+  | TrainStatusEvent
+  | TrainProgressEvent
+  | TrainResultEvent
+  | TrainStoppedEvent
+  | ClassifiedEvent
+  | EvaluatedEvent
+  | EvaluateDoneEvent
+  | TrainErrorEvent;

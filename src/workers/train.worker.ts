@@ -14,11 +14,13 @@ import { LabStore } from '../core/storage/lab-store.ts';
 import { StorageQuotaError } from '../core/storage/errors.ts';
 import { trainOnSamples, type PipelinePhase } from '../core/pipeline/train-samples.ts';
 import { findPreset } from '../core/pipeline/test-sets.ts';
-import { modelFromRecord, summariseTraining, toTrainingRecord } from '../core/pipeline/record.ts';
+import { modelFromRecord, summariseTraining, toTrainingRecord, withEvaluation } from '../core/pipeline/record.ts';
+import { evaluateOnRows, type TestRowsInput } from '../core/pipeline/evaluate-rows.ts';
+import { parseLabelledJsonl } from '../core/data/jsonl.ts';
 import { classifyTexts, loadModel } from '../core/pipeline/model-io.ts';
 import type { Tam } from '../core/tam/types.ts';
 import type { Vocabulary } from '../core/data/tokenizer.ts';
-import type { BackendEvent, ClassifyMessage, StartTrainingMessage, TrainEvent, TrainRequest } from './train-protocol.ts';
+import type { BackendEvent, ClassifyMessage, EvaluateMessage, StartTrainingMessage, TestSource, TrainEvent, TrainRequest } from './train-protocol.ts';
 import { errorText } from '../core/error-text.ts';
 import { checkTrainRequest } from './check-messages.ts';
 
@@ -70,19 +72,48 @@ function ensureBackend(query: string): Promise<BackendEvent> {
   return backend;
 }
 
-async function testText(msg: StartTrainingMessage): Promise<{ name: string; text: string }> {
-  if (msg.test.kind === 'file') return { name: msg.test.name, text: msg.test.text };
-  const preset = findPreset(msg.test.presetId);
-  if (!preset) throw new Error(`Unknown bundled test set "${msg.test.presetId}".`);
-  if (new URL(msg.test.url).origin !== self.location.origin) throw new Error(`The bundled test set must come from this page's own server, not ${new URL(msg.test.url).origin}.`);
+/** The rows of a test source: bundled sets are fetched from our own origin and parsed. */
+async function testRows(test: TestSource): Promise<TestRowsInput> {
+  if (test.kind === 'rows') return { id: test.id, name: test.name, rows: test.rows };
+  const preset = findPreset(test.presetId);
+  if (!preset) throw new Error(`Unknown bundled test set "${test.presetId}".`);
+  if (new URL(test.url).origin !== self.location.origin) throw new Error(`The bundled test set must come from this page's own server, not ${new URL(test.url).origin}.`);
   let res: Response;
   try {
-    res = await fetch(msg.test.url);
+    res = await fetch(test.url);
   } catch (e) {
-    throw new Error(`Could not load the bundled test set ${preset.file}: the page's server did not answer (${errorText(e)}). Is it still running? Start it again (npm start) and retry, or upload the test set as a file.`);
+    throw new Error(
+      `Could not load the bundled test set ${preset.file}: the page's server did not answer (${errorText(e)}). Is it still running? Start it again (npm start) and retry.`,
+    );
   }
   if (!res.ok) throw new Error(`Could not load the bundled test set ${preset.file}: the page's server answered HTTP ${res.status}.`);
-  return { name: preset.id, text: await res.text() };
+  const rows = parseLabelledJsonl(await res.text(), { source: preset.file });
+  return { id: preset.id, name: preset.title, rows };
+}
+
+/** The model of a saved training, loaded once and kept for the next classify/evaluate request. */
+async function loadCached(trainingId: string): Promise<NonNullable<typeof cached>> {
+  if (cached?.trainingId !== trainingId) {
+    const rec = await (await getStore()).getTraining(trainingId);
+    if (!rec) throw new Error(`No saved training with id "${trainingId}".`);
+    const saved = modelFromRecord(rec);
+    const tam = loadModel(saved);
+    cached?.tam.dispose();
+    cached = { trainingId, tam, vocab: saved.vocab, labelNames: saved.labelNames };
+  }
+  return cached;
+}
+
+/** Evaluates one saved training on `test` and stores the evaluation with it; returns the updated summary. */
+async function evaluateTraining(trainingId: string, test: TestRowsInput) {
+  const model = await loadCached(trainingId);
+  const ev = evaluateOnRows(model.tam, model.vocab, model.labelNames, test);
+  const db = await getStore();
+  const rec = await db.getTraining(trainingId);
+  if (!rec) throw new Error(`No saved training with id "${trainingId}".`);
+  const next = withEvaluation(rec, ev);
+  await db.putTraining(next);
+  return summariseTraining(next);
 }
 
 async function handleStart(msg: StartTrainingMessage): Promise<void> {
@@ -95,10 +126,10 @@ async function handleStart(msg: StartTrainingMessage): Promise<void> {
     const run = await db.getRun(msg.runId);
     if (!run) throw Object.assign(new Error(`No saved run with id "${msg.runId}".`), { kind: 'validation' });
     const samples = await db.getSamples(msg.runId);
-    const test = await testText(msg);
+    const test = msg.test ? await testRows(msg.test) : null;
     post({ type: 'status', phase: 'training', message: `Training on ${samples.length} samples (${chosen.backend})` });
     const outcome = await trainOnSamples(
-      { samples: samples.map((s) => ({ id: s.id ?? s.seq, text: s.text, label: s.label })), labelNames: run.config.task.labels.map((l) => l.name), test, settings: msg.settings },
+      { samples: samples.map((s) => ({ id: s.id ?? s.seq, text: s.text, label: s.label })), labelNames: run.config.task.labels.map((l) => l.name), settings: msg.settings },
       {
         signal: abort.signal,
         onProgress: (p) => {
@@ -107,9 +138,15 @@ async function handleStart(msg: StartTrainingMessage): Promise<void> {
         },
       },
     );
-    const record = toTrainingRecord(outcome, { id: crypto.randomUUID(), runId: msg.runId, createdAt: Date.now(), backend: chosen.backend });
+    const versions = { ...msg.versions, tfjs: tf.version.tfjs };
+    const record = toTrainingRecord(outcome, { id: crypto.randomUUID(), runId: msg.runId, createdAt: Date.now(), backend: chosen.backend, versions });
     await db.putTraining(record);
-    post({ type: 'result', training: summariseTraining(record) });
+    let summary = summariseTraining(record);
+    if (test) {
+      post({ type: 'progress', runId: msg.runId, progress: { phase: 'evaluating', losses: {}, elapsedSeconds: outcome.seconds.total, message: `Evaluating on ${test.name} (${test.rows.length} examples)` } });
+      summary = await evaluateTraining(record.id, test);
+    }
+    post({ type: 'result', training: summary });
   } catch (e) {
     if (e instanceof Error && e.name === 'AbortError') {
       post({ type: 'stopped', runId: msg.runId, message: 'Training stopped; nothing was saved.' });
@@ -126,18 +163,24 @@ async function handleStart(msg: StartTrainingMessage): Promise<void> {
 async function handleClassify(msg: ClassifyMessage): Promise<void> {
   try {
     await ensureBackend(msg.backendQuery);
-    if (cached?.trainingId !== msg.trainingId) {
-      const rec = await (await getStore()).getTraining(msg.trainingId);
-      if (!rec) throw new Error(`No saved training with id "${msg.trainingId}".`);
-      const saved = modelFromRecord(rec);
-      const tam = loadModel(saved);
-      cached?.tam.dispose();
-      cached = { trainingId: msg.trainingId, tam, vocab: saved.vocab, labelNames: saved.labelNames };
-    }
-    const results = classifyTexts(cached.tam, cached.vocab, cached.labelNames, [msg.text]);
+    const model = await loadCached(msg.trainingId);
+    const results = classifyTexts(model.tam, model.vocab, model.labelNames, [msg.text]);
     post({ type: 'classified', requestId: msg.requestId, trainingId: msg.trainingId, results });
   } catch (e) {
-    post({ type: 'error', kind: 'validation', message: errorText(e), requestId: msg.requestId });
+    post({ type: 'error', kind: 'validation', message: errorText(e), requestId: msg.requestId, scope: 'classify' });
+  }
+}
+
+async function handleEvaluate(msg: EvaluateMessage): Promise<void> {
+  try {
+    await ensureBackend(msg.backendQuery);
+    const test = await testRows(msg.test);
+    for (const id of msg.trainingIds) post({ type: 'evaluated', requestId: msg.requestId, training: await evaluateTraining(id, test) });
+  } catch (e) {
+    const kind = e instanceof StorageQuotaError ? 'quota' : 'validation';
+    post({ type: 'error', kind, message: errorText(e), requestId: msg.requestId, scope: 'evaluate' });
+  } finally {
+    post({ type: 'evaluateDone', requestId: msg.requestId });
   }
 }
 
@@ -159,5 +202,5 @@ self.onmessage = (ev: MessageEvent<unknown>) => {
   }
   // One job at a time, in arrival order; interrupts bypass the queue.
   const job = msg;
-  queue = queue.then(() => (job.type === 'start' ? handleStart(job) : handleClassify(job)));
+  queue = queue.then(() => (job.type === 'start' ? handleStart(job) : job.type === 'evaluate' ? handleEvaluate(job) : handleClassify(job)));
 };

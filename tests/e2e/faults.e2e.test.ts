@@ -193,10 +193,11 @@ describe('faults: full disk', () => {
       await expect.poll(async () => (await probeWrite(probe, 4_000_000), await probeWrite(probe, 100)), { timeout: 20_000, interval: 500 }).toBe('QuotaExceededError');
       await goToStep(page, 'Clean');
       await page.getByLabel('Method').selectOption('none');
+      await goToStep(page, 'Evaluate');
+      await page.getByLabel('Test set', { exact: true }).selectOption('sst2-test');
       await goToStep(page, 'Train');
       await page.getByLabel('Classifier model').selectOption('fast');
       await page.getByLabel('Epochs').fill('1');
-      await page.getByLabel('Evaluate on').selectOption('sst2-test');
       await page.getByRole('button', { name: 'Train', exact: true }).click();
       const err = page.getByTestId('train-error');
       await err.waitFor({ timeout: 120_000 });
@@ -292,9 +293,10 @@ describe('faults: closed tabs, killed browser, two tabs', () => {
       await importFile(page, writeFile('train-close.jsonl', jsonlRows(400)));
       await goToStep(page, 'Clean');
       await page.getByLabel('Method').selectOption('sungen-fast');
+      await goToStep(page, 'Evaluate');
+      await page.getByLabel('Test set', { exact: true }).selectOption('sst2-test');
       await goToStep(page, 'Train');
       await page.getByLabel('Classifier model').selectOption('fast');
-      await page.getByLabel('Evaluate on').selectOption('sst2-test');
       await page.getByRole('button', { name: 'Train', exact: true }).click();
       await expect.poll(() => page.getByTestId('train-progress').textContent(), { timeout: 60_000 }).toMatch(/outer iteration|epoch/);
       await page.close();

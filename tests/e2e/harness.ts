@@ -51,16 +51,21 @@ export interface GuardedContext {
   newPage(): Promise<Page>;
 }
 
-/** A fresh browser context (empty IndexedDB) in which every request outside `origin` is aborted and recorded. */
-export async function guardedContext(browser: Browser, origin: string): Promise<GuardedContext> {
+/**
+ * A fresh browser context (empty IndexedDB) in which every request outside `origin` (and `opts.allow`) is aborted and
+ * recorded — the page's workers included.
+ */
+export async function guardedContext(browser: Browser, origin: string, opts: { allow?: string[] } = {}): Promise<GuardedContext> {
   const context = await browser.newContext();
   const blocked: string[] = [];
   const errors: string[] = [];
+  // `allow`: further origins a test opens on purpose (e.g. a local OpenAI-compatible server the user confirmed).
+  const allowedOrigins = new Set([origin, ...(opts.allow ?? [])]);
   await context.route('**/*', async (route) => {
     const url = route.request().url();
     let allowed = false;
     try {
-      allowed = new URL(url).origin === origin;
+      allowed = allowedOrigins.has(new URL(url).origin);
     } catch {
       allowed = false;
     }

@@ -164,7 +164,11 @@ export function testSetCases(): FileCase[] {
   add('malformed', 'malformed.jsonl', u8('{"text":"a","label":"positive"}\n{"text":'), err(/line 2: malformed JSON/));
   add('wrong types', 'types.jsonl', jsonl([{ text: 1, label: 'positive' }, { text: 'b', label: 2 }]), err(/"text" must be a string[\s\S]*"label" must be a string/));
   add('missing fields', 'missing.jsonl', jsonl([{ text: 'a' }, { label: 'negative' }]), err(/missing "label"[\s\S]*missing "text"/));
-  add('1 MB line', '1mb.jsonl', jsonl([{ text: 'z'.repeat(1024 * 1024), label: 'positive' }]), err(/line 1: line is \d+ characters long/));
+  add('1 MB line', '1mb.jsonl', jsonl([{ text: 'z'.repeat(1024 * 1024), label: 'positive' }]), err(/line 1: the text is longer than 5000 characters/));
+  add('CSV valid', 'valid.csv', u8('text,label\r\n"good, really",positive\r\nbad,negative\r\n'), ok(2));
+  add('CSV NUL label', 'nul.csv', u8('text,label\ngood,pos\u0000itive\n'), err(/control character U\+0000/));
+  add('TSV NFD label', 'nfd.tsv', u8('label\ttext\npositive\tgood\nnegative\tbad\n'), ok(2));
+  add('unknown file type', 'data.xlsx', u8('PK\u0003\u0004'), err(/unknown file type/));
   add('deep nesting', 'deep.jsonl', u8(`{"text": ${'['.repeat(DEEP)}${']'.repeat(DEEP)}, "label": "positive"}\n`), err(/got a list/));
   add('binary', 'binary.jsonl', new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46]), err(/not valid UTF-8/));
   add('NUL label', 'nul.jsonl', jsonl([{ text: 'a', label: 'positive\u0000' }]), err(/control character U\+0000/));

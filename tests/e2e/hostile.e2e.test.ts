@@ -80,7 +80,7 @@ async function openApp(guard: GuardedContext): Promise<Page> {
 }
 
 const IMPORT = { error: '[data-testid="import-error"]', ok: '[data-testid="import-message"]', busy: '[data-testid="import-progress"]' };
-const TESTSET = { error: '[data-testid="test-file-error"]', ok: '[data-testid="test-file-ok"]' };
+const TESTSET = { error: '[data-testid="upload-error"]', ok: '[data-testid="upload-message"]' };
 
 /** Runs one file case in the page and classifies it against the store before and after. */
 async function runFileCase(page: Page, guard: GuardedContext, c: FileCase, kind: 'import' | 'test set', timeoutMs = 30_000): Promise<Outcome> {
@@ -100,7 +100,7 @@ async function runFileCase(page: Page, guard: GuardedContext, c: FileCase, kind:
   else if (injectedAfter.pwned || injectedAfter.active > injectedBefore.active) [outcome, detail] = ['injected', JSON.stringify(injectedAfter)];
   else if (!shown) [outcome, detail] = ['hang', `no outcome within ${timeoutMs} ms`];
   else if (shown.kind === 'error') {
-    const unchanged = after.samples === before.samples && after.runs.length === before.runs.length && after.trainings === before.trainings;
+    const unchanged = after.samples === before.samples && after.runs.length === before.runs.length && after.trainings === before.trainings && after.testSets === before.testSets;
     if (!unchanged) [outcome, detail] = ['partial store', `${before.samples} → ${after.samples} samples after an error`];
     else if (c.expect.kind !== 'error') [outcome, detail] = ['wrong outcome', `expected ${c.expect.rows} rows, got: ${shown.text.slice(0, 300)}`];
     else if (c.expect.message && !c.expect.message.test(shown.text)) [outcome, detail] = ['wrong outcome', `message ${JSON.stringify(shown.text.slice(0, 300))} does not match ${c.expect.message}`];
@@ -113,9 +113,10 @@ async function runFileCase(page: Page, guard: GuardedContext, c: FileCase, kind:
       else if (!ok) [outcome, detail] = ['wrong outcome', `expected an error, got ${JSON.stringify(newRuns)}`];
       else outcome = 'imported';
     } else {
-      const unchanged = after.samples === before.samples && after.runs.length === before.runs.length;
-      if (!unchanged) [outcome, detail] = ['partial store', 'the test-set upload changed the store'];
-      else if (c.expect.kind !== 'ok' || !shown.text.includes(`${c.fileName}: ${c.expect.rows} rows`)) [outcome, detail] = ['wrong outcome', shown.text.slice(0, 300)];
+      // A good test file is stored as one test set with every row; runs and samples are untouched.
+      const unchanged = after.samples === before.samples && after.runs.length === before.runs.length && after.testSets === before.testSets + 1;
+      if (!unchanged) [outcome, detail] = ['partial store', `the test-set upload changed the store wrongly: ${JSON.stringify({ before: before.testSets, after: after.testSets })}`];
+      else if (c.expect.kind !== 'ok' || !shown.text.includes(`Loaded ${c.expect.rows} examples from ${c.fileName}`)) [outcome, detail] = ['wrong outcome', shown.text.slice(0, 300)];
       else outcome = 'imported';
     }
   }
@@ -151,8 +152,7 @@ describe('hostile input (Import, test-set upload, both CLIs)', () => {
       // A run with labels positive/negative to upload test sets against.
       const base: FileCase = { name: 'base run', fileName: 'base.jsonl', bytes: new TextEncoder().encode('{"text":"good","label":"positive"}\n{"text":"bad","label":"negative"}\n'), expect: { kind: 'ok', rows: 2 } };
       expect(await runFileCase(page, guard, base, 'import')).toBe('imported');
-      await goToStep(page, 'Train');
-      await page.getByLabel('Evaluate on').selectOption('upload');
+      await goToStep(page, 'Evaluate');
       for (const c of testSetCases()) await runFileCase(page, guard, c, 'test set');
       await goToStep(page, 'Generate');
       for (const c of importCases()) await runFileCase(page, guard, c, 'import');

@@ -20,6 +20,8 @@ export interface Stored {
   runs: StoredRun[];
   samples: number;
   trainings: number;
+  /** Stored test sets (uploaded or typed in the Evaluate step). */
+  testSets: number;
 }
 
 export function readStored(page: Page): Promise<Stored> {
@@ -32,11 +34,13 @@ export function readStored(page: Page): Promise<Stored> {
           const db = req.result;
           if (!['runs', 'samples', 'trainings'].every((n) => db.objectStoreNames.contains(n))) {
             db.close();
-            return resolve({ runs: [], samples: 0, trainings: 0 });
+            return resolve({ runs: [], samples: 0, trainings: 0, testSets: 0 });
           }
-          const tx = db.transaction(['runs', 'samples', 'trainings']);
+          const hasTestSets = db.objectStoreNames.contains('testSets');
+          const tx = db.transaction(hasTestSets ? ['runs', 'samples', 'trainings', 'testSets'] : ['runs', 'samples', 'trainings']);
           const runsReq = tx.objectStore('runs').getAll();
           const trainings = tx.objectStore('trainings').count();
+          const testSets = hasTestSets ? tx.objectStore('testSets').count() : null;
           const perRun = new Map<string, { seqs: number[]; labels: Map<string, number> }>();
           let total = 0;
           const cursorReq = tx.objectStore('samples').openCursor();
@@ -67,7 +71,7 @@ export function readStored(page: Page): Promise<Stored> {
                 countsByLabel: [...(e?.labels ?? new Map<string, number>())].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
               };
             });
-            resolve({ runs, samples: total, trainings: trainings.result });
+            resolve({ runs, samples: total, trainings: trainings.result, testSets: testSets?.result ?? 0 });
           };
           tx.onerror = () => reject(tx.error);
         };

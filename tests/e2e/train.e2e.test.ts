@@ -76,11 +76,13 @@ describe('Clean & train page (WASM, offline)', () => {
       expect((await countStored(page)).samples).toBe(1379);
 
       await goToStep(page, 'Clean');
+      expect(await page.getByLabel('Method').inputValue()).toBe('sungen-safe'); // the guarded default
       await page.getByLabel('Method').selectOption('sungen-fast');
       await page.getByLabel('Outer iterations T').fill('2');
+      await goToStep(page, 'Evaluate');
+      await page.getByLabel('Test set', { exact: true }).selectOption('sst2-test');
       await goToStep(page, 'Train');
       await page.getByLabel('Classifier model').selectOption('fast');
-      await page.getByLabel('Evaluate on').selectOption('sst2-test');
       const t0 = Date.now();
       await page.getByRole('button', { name: 'Train', exact: true }).click();
       // Progress shows the SunGen outer loop while it runs.
@@ -100,6 +102,8 @@ describe('Clean & train page (WASM, offline)', () => {
       expect(await page.getByTestId('train-backend').getAttribute('data-backend')).toBe('wasm');
       expect(await page.getByTestId('training-backend').first().textContent()).toBe('wasm');
       expect((await countStored(page)).trainings).toBe(1);
+      // The guard's per-class report: held-out label share → predicted share and mean weight per class.
+      expect(await page.getByTestId('cleaning-classes').first().textContent()).toMatch(/negative [\d.]+ % → [\d.]+ %; w [\d.]+ · positive/);
       await goToStep(page, 'Clean');
       expect(await page.locator('[data-testid="lowest-samples"] li').count()).toBeGreaterThan(0);
 

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 
 export type FaultMode =
   | 'ok'
+  | 'ok-one-choice'
+  | 'ok-html-text'
   | 'malformed'
   | 'html-200'
   | 'html-502'
@@ -27,6 +29,8 @@ export interface FaultServer {
   origin: string;
   /** Mode for the next requests; `times` limits it to that many requests, then back to 'ok'. */
   set(mode: FaultMode, times?: number): void;
+  /** Switch to `mode` once `posts` more POST requests have been answered (e.g. to fail a run half-way). */
+  switchAfter(posts: number, mode: FaultMode): void;
   /** Every request seen: method, path, parsed JSON body, Authorization header. */
   requests: { method: string; path: string; body: any; auth?: string }[];
   /** Requires this Bearer key when set. */
@@ -39,6 +43,7 @@ export async function startFaultServer(opts: { model?: string; apiKey?: string; 
   let mode: FaultMode = 'ok';
   let remaining = Infinity;
   let counter = 0;
+  let pendingSwitch: { posts: number; mode: FaultMode } | null = null;
   const sockets = new Set<import('node:net').Socket>();
   const fs: FaultServer = {
     url: '',
@@ -49,6 +54,10 @@ export async function startFaultServer(opts: { model?: string; apiKey?: string; 
     set(m, times) {
       mode = m;
       remaining = times ?? Infinity;
+      pendingSwitch = null;
+    },
+    switchAfter(posts, m) {
+      pendingSwitch = { posts, mode: m };
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -91,6 +100,11 @@ export async function startFaultServer(opts: { model?: string; apiKey?: string; 
         body = raw;
       }
       fs.requests.push({ method: req.method ?? '', path, body, auth: req.headers.authorization });
+      if (pendingSwitch && req.method === 'POST' && pendingSwitch.posts-- <= 0) {
+        mode = pendingSwitch.mode;
+        remaining = Infinity;
+        pendingSwitch = null;
+      }
       const m = mode;
       if (remaining !== Infinity && --remaining <= 0) {
         mode = 'ok';
@@ -138,17 +152,20 @@ export async function startFaultServer(opts: { model?: string; apiKey?: string; 
           setTimeout(() => req.socket.destroy(), 20);
           return;
       }
-      // ok
+      // ok (ok-one-choice ignores n like llama-cpp-python; ok-html-text writes markup a page must show as text)
       if (path === '/v1/models' && req.method === 'GET') {
         return json(res, 200, { object: 'list', data: [{ id: fs.model, object: 'model', owned_by: 'me' }] });
       }
       if ((path === '/v1/completions' || path === '/v1/chat/completions') && req.method === 'POST') {
         if (body?.model !== fs.model) return json(res, 404, { error: { message: `The model \`${body?.model}\` does not exist.` } });
-        const n = Number(body.n ?? 1);
+        const n = m === 'ok-one-choice' ? 1 : Number(body.n ?? 1);
         const prompt = path === '/v1/completions' ? String(body.prompt) : JSON.stringify(body.messages);
         const word = /negative|sad/.test(prompt) ? 'bad' : /positive|happy/.test(prompt) ? 'good' : 'plain';
         const choices = Array.from({ length: n }, (_, i) => {
-          const text = `This is ${word} sample number ${++counter}.`;
+          const text =
+            m === 'ok-html-text'
+              ? `<img src=x onerror=window.__pwned=1> <b>${word}</b> sample number ${++counter}.`
+              : `This is ${word} sample number ${++counter}.`;
           return path === '/v1/completions'
             ? { index: i, text, finish_reason: 'stop' }
             : { index: i, message: { role: 'assistant', content: text }, finish_reason: 'stop' };

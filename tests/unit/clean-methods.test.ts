@@ -45,7 +45,11 @@ describe('runMethod', () => {
     const before = tf.memory().numTensors;
     for (const method of ['none', 'filter', 'sungen-fast'] as const) {
       const run = await runMethod(method, data, deps, { model: 'fast', seed: 3, keepFraction: 0.75, sungen: { outerIterations: 2, outerSetSize: 60, evalBatchSize: 64 } });
-      expect(run.keptRows.length).toBe(method === 'none' ? 120 : 90);
+      // 10 % of each class (6) is held out for the guard: 108 training rows, 41 of 54 kept per class.
+      expect(run.keptRows.length).toBe(method === 'none' ? 108 : 82);
+      expect(run.diagnostics.validation.rows).toBe(12);
+      expect(run.diagnostics.classWeights.map((c) => c.count)).toEqual([54, 54]);
+      for (const r of run.keptRows) expect(run.weights[r]).toBeGreaterThan(0);
       for (const c of [0, 1]) expect([...run.keptRows].some((r) => data.labels[r] === c)).toBe(true);
       expect(run.trainSeconds).toBeGreaterThan(0);
       if (method !== 'none') expect(run.reweightSeconds).toBeGreaterThan(0);
@@ -66,7 +70,7 @@ describe('runMethod', () => {
       sungenFinalWeights: 'hard',
       sungen: { outerIterations: 2, outerSetSize: 40, evalBatchSize: 64 },
     });
-    expect(run.keptRows.length).toBe(40);
+    expect(run.keptRows.length).toBe(36); // 18 of the 36 training rows per class (8 held out)
     for (const r of run.keptRows) expect(run.weights[r]).toBe(1);
     run.tam.dispose();
     expect(innerLearningRateFor('fast')).toBe(1e-2);

@@ -6,9 +6,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/core/tfjs/node-wasm-paths.ts';
 import { parseLabelledJsonl } from '../../src/core/data/jsonl.ts';
-import { METHODS } from '../../src/core/clean/methods.ts';
+import { DEFAULT_METHOD, METHODS } from '../../src/core/clean/methods.ts';
+import { DEFAULT_METHOD_NAME } from '../../src/core/pipeline/settings.ts';
 import { evaluateTam } from '../../src/core/eval/evaluate.ts';
 import {
+  EVAL_PRESETS,
   METHOD_NAMES,
   classifyTexts,
   defaultSettings,
@@ -27,6 +29,8 @@ import {
   type TrainingSettings,
 } from '../../src/core/pipeline/index.ts';
 import { sharedPath } from '../shared-path.ts';
+import { evaluateOnRows } from '../../src/core/pipeline/evaluate-rows.ts';
+import { withEvaluation } from '../../src/core/pipeline/record.ts';
 
 const LABELS = ['negative', 'positive'];
 const trainRows = parseLabelledJsonl(readFileSync(sharedPath('data/synthetic/imdb-gpt2-xl-small.jsonl'), 'utf8'));
@@ -51,8 +55,8 @@ describe('trainOnSamples', () => {
     expect(outer.map((e) => e.outerIteration)).toEqual([1, 2]);
     expect(events.some((e) => e.phase === 'training' && Number.isFinite(e.losses.train) && e.innerStep !== undefined)).toBe(true);
 
-    expect(outcome.evaluation.count).toBe(300);
-    expect(outcome.evaluation.accuracy).toBeGreaterThan(0.5);
+    expect(outcome.evaluation!.count).toBe(300);
+    expect(outcome.evaluation!.accuracy).toBeGreaterThan(0.5);
     expect(outcome.sampleIds).toEqual(samples.map((s) => s.id));
     expect(outcome.weights.length).toBe(samples.length);
     expect(outcome.scores?.length).toBe(samples.length);
@@ -70,8 +74,8 @@ describe('trainOnSamples', () => {
     const cloned = structuredClone(record); // what IndexedDB stores
     const weights = weightsBySampleId(cloned);
     expect(weights.get(samples[3].id)).toBe(outcome.weights[3]);
-    expect(summariseTraining(cloned).evaluation.accuracy).toBe(outcome.evaluation.accuracy);
-    expect(cloned.metrics['sst2-head/accuracy']).toBe(outcome.evaluation.accuracy);
+    expect(summariseTraining(cloned).evaluations[0].accuracy).toBe(outcome.evaluation!.accuracy);
+    expect(cloned.metrics['sst2-head/accuracy']).toBe(outcome.evaluation!.accuracy);
 
     const a = loadModel(outcome.model);
     const b = loadModel(modelFromRecord(cloned));
@@ -82,7 +86,24 @@ describe('trainOnSamples', () => {
       expect(pb).toEqual(pa);
       // The saved parameters are the trained ones: evaluating the reloaded model reproduces the reported accuracy.
       const test = loadTestSet(testText, 'sst2-head', outcome.model.vocab, LABELS, settings.maxLenTokens);
-      expect(evaluateTam(b, test, LABELS).accuracy).toBe(outcome.evaluation.accuracy);
+      expect(evaluateTam(b, test, LABELS).accuracy).toBe(outcome.evaluation!.accuracy);
+
+      // Evaluating the saved model on rows (typed/uploaded sets) gives the same numbers and lists the mistakes;
+      // the evaluation is stored with the training, replacing an earlier one on the same set.
+      const rows = parseLabelledJsonl(testText);
+      const ev = evaluateOnRows(b, outcome.model.vocab, LABELS, { id: 'sst2-head', name: 'SST-2 head', rows });
+      expect(ev.accuracy).toBe(outcome.evaluation!.accuracy);
+      expect(ev.count).toBe(300);
+      expect(ev.misclassified!.length).toBe(Math.round(300 * (1 - ev.accuracy)));
+      for (const m of ev.misclassified!) expect(m.predicted).not.toBe(m.label);
+      const typed = evaluateOnRows(b, outcome.model.vocab, LABELS, { id: 'typed', name: 'Typed', rows: [{ text: 'a wonderful film', label: 'positive' }] });
+      const once = withEvaluation(cloned, typed);
+      const twice = withEvaluation(once, { ...typed, accuracy: 0 });
+      expect(summariseTraining(twice).evaluations.map((e) => [e.testId ?? e.testName, e.accuracy])).toEqual([
+        ['sst2-head', outcome.evaluation!.accuracy],
+        ['typed', 0],
+      ]);
+      expect(() => evaluateOnRows(b, outcome.model.vocab, LABELS, { id: 'x', name: 'Wrong', rows: [{ text: 'x', label: 'pos' }] })).toThrow(/Wrong has labels "pos"/);
     } finally {
       a.dispose();
       b.dispose();
@@ -108,7 +129,7 @@ describe('trainOnSamples', () => {
       trainOnSamples({ samples, labelNames: LABELS, test: { name: 'test.jsonl', text: '{"text": "ok", "label": "positive"}\n{oops\n' }, settings }),
     ).rejects.toThrow(/test\.jsonl has 1 bad line\(s\):\n {2}line 2: malformed JSON/);
     expect(validateSettings({ ...settings, keepFraction: 0, method: 'magic' as TrainingSettings['method'] })).toEqual([
-      'Unknown method "magic" (choose from none, filter, sungen, sungen-fast).',
+      'Unknown method "magic" (choose from none, filter, oof, sungen, sungen-fast, sungen-safe).',
       'Keep fraction must be in (0, 1] (got 0).',
     ]);
   });
@@ -128,8 +149,18 @@ describe('trainOnSamples', () => {
 describe('pipeline helpers', () => {
   it('keeps its method list in step with the harness and offers presets only for matching labels', () => {
     expect([...METHOD_NAMES]).toEqual([...METHODS]);
+    expect(DEFAULT_METHOD_NAME).toBe(DEFAULT_METHOD);
+    expect(defaultSettings().method).toBe(DEFAULT_METHOD);
     expect(presetsForLabels(['positive', 'negative']).map((p) => p.id)).toContain('sst2-test');
-    expect(presetsForLabels(['World', 'Sports', 'Business', 'Sci/Tech'])).toEqual([]);
+    expect(presetsForLabels(['World', 'Sports', 'Business', 'Sci/Tech']).map((p) => p.id)).toEqual(['agnews-test-sample']);
+    expect(presetsForLabels(['happy', 'sad'])).toEqual([]);
+    // Every bundled file exists with the stated row count and labels.
+    for (const p of EVAL_PRESETS) {
+      const rows = parseLabelledJsonl(readFileSync(`public/eval/${p.file}`, 'utf8'));
+      expect(rows.length).toBe(p.rows);
+      expect([...new Set(rows.map((r) => r.label))].sort()).toEqual([...p.labels].sort());
+      expect(p.source).toMatch(/\w/);
+    }
   });
 
   it('picks distinct lowest and highest samples', () => {

@@ -9,6 +9,7 @@ import type { GeneratedSample } from '../../src/core/generation/types.ts';
 import { DEFAULT_SAMPLING } from '../../src/core/tasks/validate.ts';
 import type { TaskSpec } from '../../src/core/tasks/types.ts';
 import { findTaskPreset } from '../../src/core/tasks/presets.ts';
+import { chatMessages } from '../../src/core/generation/prompt.ts';
 import { startFaultServer, type FaultServer } from '../helpers/fault-server.ts';
 
 const TASK: TaskSpec = {
@@ -35,7 +36,7 @@ describe('generateSamplesRemote', () => {
       task: TASK,
       perLabel: 10,
       sampling: { ...DEFAULT_SAMPLING, seed: 7 },
-      remote: { endpoint: 'completions', concurrency: 4, samplesPerRequest: 3, maxRetries: 3 },
+      remote: { concurrency: 4, samplesPerRequest: 3, maxRetries: 3 },
       backoffMs: 5,
       onSamples: async (batch) => {
         await new Promise((r) => setTimeout(r, 2)); // a slow store must not reorder or lose batches
@@ -67,15 +68,34 @@ describe('generateSamplesRemote', () => {
     expect(posts[0].body.prompt).toBe(TASK.labels[0].prompt);
   });
 
+  it('asks for fewer samples per request when the server ignores n', async () => {
+    fs.set('ok-one-choice');
+    fs.requests.length = 0;
+    const notices: string[] = [];
+    const { p, stored } = run({ onProgress: (pr) => pr.server.notice && notices.push(pr.server.notice) });
+    expect((await p).stopReason).toBe('done');
+    expect(stored).toHaveLength(20);
+    expect(notices.some((x) => /it ignores n, so each request now asks for 1/.test(x))).toBe(true);
+    const ns = fs.requests.filter((r) => r.method === 'POST').map((r) => r.body.n);
+    expect(ns.slice(8).every((n) => n === 1)).toBe(true);
+    fs.set('ok');
+  });
+
   it('uses /v1/chat/completions with chat messages for instruct models', async () => {
     fs.set('ok');
     fs.requests.length = 0;
-    const { p, stored } = run({ remote: { endpoint: 'chat', concurrency: 2, samplesPerRequest: 5, maxRetries: 0 }, perLabel: 5 });
+    const task: TaskSpec = {
+      ...TASK,
+      promptStyle: 'chat',
+      labels: TASK.labels.map((l) => ({ ...l, instruction: `Write a ${l.name} movie review.` })),
+    };
+    const { p, stored } = run({ task, remote: { concurrency: 2, samplesPerRequest: 5, maxRetries: 0 }, perLabel: 5 });
     expect((await p).stopReason).toBe('done');
     expect(stored).toHaveLength(10);
     const posts = fs.requests.filter((r) => r.method === 'POST');
     expect(posts.every((r) => r.path === '/v1/chat/completions' && Array.isArray(r.body.messages) && r.body.stop === undefined)).toBe(true);
-    expect(JSON.stringify(posts[0].body.messages)).toContain('positive sentiment');
+    expect(posts[0].body.messages).toEqual(chatMessages(task, 'positive'));
+    expect(posts[0].body.messages.at(-1)).toEqual({ role: 'user', content: 'Write a positive movie review.' });
   });
 
   it('fills a task context (generated movie title) before each request', async () => {
@@ -115,7 +135,7 @@ describe('generateSamplesRemote', () => {
       let switched = false;
       const { p, stored } = run({
         perLabel: 40,
-        remote: { endpoint: 'completions', concurrency: 2, samplesPerRequest: 2, maxRetries: 2 },
+        remote: { concurrency: 2, samplesPerRequest: 2, maxRetries: 2 },
         onProgress: (pr) => {
           const n = Object.values(pr.acceptedByLabel).reduce((a, b) => a + b, 0);
           if (!switched && n >= 8) {
@@ -135,7 +155,7 @@ describe('generateSamplesRemote', () => {
 
   it('gives up after the retry limit when the server keeps stalling', async () => {
     fs.set('stall-body');
-    const { p } = run({ remote: { endpoint: 'completions', concurrency: 1, samplesPerRequest: 2, maxRetries: 1 } });
+    const { p } = run({ remote: { concurrency: 1, samplesPerRequest: 2, maxRetries: 1 } });
     const err = await p.catch((e) => e);
     expect(err).toMatchObject({ kind: 'stalled', message: expect.stringContaining('stalled response') });
     fs.set('ok');
@@ -166,7 +186,7 @@ describe('generateSamplesRemote', () => {
 
   it('rejects invalid settings before sending anything', async () => {
     fs.requests.length = 0;
-    const { p } = run({ remote: { endpoint: 'completions', concurrency: 0, samplesPerRequest: 3, maxRetries: 1 } });
+    const { p } = run({ remote: { concurrency: 0, samplesPerRequest: 3, maxRetries: 1 } });
     await expect(p).rejects.toThrow(/concurrency must be a whole number from 1 to 256/);
     expect(fs.requests).toHaveLength(0);
   });

@@ -1,4 +1,5 @@
-// Schema migration: a real version-1 database with data, opened by the current code, keeps its data and gains v2.
+// Schema migration: a real version-1 database with data, opened by the current code, keeps its data and gains the
+// stores of v2 (trainings) and v3 (test sets).
 import 'fake-indexeddb/auto';
 import { openDB } from 'idb';
 import { describe, expect, it } from 'vitest';
@@ -8,8 +9,8 @@ import { DEFAULT_SAMPLING } from '../../src/core/tasks/validate.ts';
 import { TASK_PRESETS } from '../../src/core/tasks/presets.ts';
 
 describe('IndexedDB migrations', () => {
-  it('has one migration per version, current version 2', () => {
-    expect(DB_VERSION).toBe(2);
+  it('has one migration per version, current version 3', () => {
+    expect(DB_VERSION).toBe(3);
     expect(MIGRATIONS.length).toBe(DB_VERSION);
   });
 
@@ -50,7 +51,7 @@ describe('IndexedDB migrations', () => {
 
     const store = await LabStore.open(name);
     expect(store.db.version).toBe(DB_VERSION);
-    expect([...store.db.objectStoreNames].sort()).toEqual(['runs', 'samples', 'trainings']);
+    expect([...store.db.objectStoreNames].sort()).toEqual(['runs', 'samples', 'testSets', 'trainings']);
     expect(await store.getRun('old-run')).toEqual(run);
     const samples = await store.getSamples('old-run');
     expect(samples.map((s) => s.text)).toEqual(['old sample 0', 'old sample 1', 'old sample 2', 'old sample 3']);
@@ -61,6 +62,10 @@ describe('IndexedDB migrations', () => {
     expect((await store.listTrainings('old-run')).length).toBe(1);
     const added = await store.appendSamples('old-run', [{ text: 'new sample', label: labels[0] }]);
     expect(added[0].seq).toBe(4);
+    // v3: test sets can be stored next to the old data.
+    const set = { id: 'ts', name: 'typed', createdAt: 3, updatedAt: 3, source: 'typed' as const, labels, rows: [{ text: 'a day', label: labels[0] }] };
+    await store.putTestSet(set);
+    expect(await store.listTestSets()).toEqual([set]);
     store.close();
   });
 });

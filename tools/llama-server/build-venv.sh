@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Why: the server tests need a REAL OpenAI-compatible server. This builds llama-cpp-python (which compiles llama.cpp
 # from source) into a project-local venv under build/, from pinned requirements, so the machine's Python stays clean.
-# Idempotent: does nothing when the venv already has a working server of the pinned version.
+# Idempotent: does nothing when the venv already has a working server of the pinned version. The first build compiles
+# llama.cpp and takes long (44 min measured on a busy 2-core machine, see the README).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 VENV=build/llama-server-venv
@@ -14,8 +15,24 @@ if [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$want" ] \
   exit 0
 fi
 PY=${PYTHON:-python3}
-command -v "$PY" >/dev/null || { echo "python3 is needed to build the test server (apt-get install python3 python3-venv)" >&2; exit 1; }
-command -v cmake >/dev/null || { echo "cmake is needed to compile llama.cpp (apt-get install cmake)" >&2; exit 1; }
+# What a fresh Debian machine may lack to compile llama.cpp: install it with apt when we can, else say what to install.
+need=()
+command -v "$PY" >/dev/null 2>&1 || need+=(python3)
+"$PY" -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+command -v cmake >/dev/null 2>&1 || need+=(cmake)
+command -v c++ >/dev/null 2>&1 || need+=(g++)
+command -v make >/dev/null 2>&1 || command -v ninja >/dev/null 2>&1 || need+=(make)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo"
+  if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; }; then
+    echo "llama-server: installing ${need[*]} (apt-get)"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${need[@]}"
+  else
+    echo "llama-server: to build the test server, install: ${need[*]}" >&2
+    exit 1
+  fi
+fi
 start=$(date +%s)
 rm -rf "$VENV"
 "$PY" -m venv "$VENV"

@@ -1,26 +1,36 @@
 // Chooses and runs a cleaning (data-quality) method; one entry point for page, worker and benches. Methods: `none`
-// (unweighted ZeroGen), `filter` (confidence filtering, filter.ts), `sungen` (SunGen with the final model kind as
-// inner TAM, sungen/) and `sungen-fast` (SunGen with the cheap bag-of-embeddings TAM as inner model, weights then used
-// to train the final model). Model construction and final training are injected so the same code runs with any TAM
-// implementation, in Node and in a worker.
+// (unweighted ZeroGen), `filter` (confidence filtering, filter.ts), `oof` (out-of-fold confident learning,
+// confident.ts), `sungen` (SunGen with the final model kind as inner TAM, sungen/), `sungen-fast` (SunGen with the
+// cheap bag-of-embeddings TAM as inner model) and `sungen-safe` — the default — SunGen-fast behind the collapse guard
+// (guard.ts) and label-free selection (select.ts), falling back to `none` when SunGen shows harm. Every run holds out
+// a stratified split of the synthetic set, never trained on, for the guard and the selection. Model construction and
+// final training are injected so the same code runs with any TAM implementation, in Node and in a worker.
 import type { EncodedDataset, Tam, TamKind } from '../tam/types.ts';
+import { perSampleProbabilities } from '../train/per-sample.ts';
+import { rowCount, shuffled } from '../train/rows.ts';
+import { mixSeed } from '../generation/prng.ts';
 import { sungenReweight } from './sungen/reweight.ts';
-import { allRows, rowCount } from '../train/rows.ts';
 import type { SungenOptions, SungenProgress } from './sungen/types.ts';
-import { weightStats } from './sungen/weight-math.ts';
+import { weightStats, weightsFromScores } from './sungen/weight-math.ts';
 import { normaliseKeptWeights, perClassTopK } from './keep.ts';
 import { selfConfidence } from './filter.ts';
+import { confidentLearningScores, outOfFoldProbabilities } from './confident.ts';
+import { classDistribution, classWeightStats, detectCollapse, type ClassDistribution, type ClassWeightStats, type GuardReport } from './guard.ts';
+import { inspectTrainingSet, type SetInspection } from './inspect.ts';
+import { selectMethod, type Selection } from './select.ts';
 
-export const METHODS = ['none', 'filter', 'sungen', 'sungen-fast'] as const;
+export const METHODS = ['none', 'filter', 'oof', 'sungen', 'sungen-fast', 'sungen-safe'] as const;
 export type MethodName = (typeof METHODS)[number];
+/** The method users get: `default` in --methods and the page's preselected method. */
+export const DEFAULT_METHOD: MethodName = 'sungen-safe';
 
 export function parseMethods(list: string): MethodName[] {
-  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) throw new Error('No method given (choose from ' + METHODS.join(', ') + ').');
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean).map((s) => (s === 'default' ? DEFAULT_METHOD : s));
+  if (names.length === 0) throw new Error('No method given (choose from ' + METHODS.join(', ') + ', default).');
   for (const name of names) {
-    if (!(METHODS as readonly string[]).includes(name)) throw new Error(`Unknown method "${name}" (choose from ${METHODS.join(', ')}).`);
+    if (!(METHODS as readonly string[]).includes(name)) throw new Error(`Unknown method "${name}" (choose from ${METHODS.join(', ')}, default).`);
   }
-  return names as MethodName[];
+  return [...new Set(names)] as MethodName[];
 }
 
 export interface MethodDeps {
@@ -34,7 +44,7 @@ export interface MethodOptions {
   /** Final model kind. */
   model: TamKind;
   seed: number;
-  /** Fraction of each class kept for final training by `filter` and the SunGen methods (by score). */
+  /** Fraction of each class kept for final training by `filter`, `oof` and the SunGen methods (by score). */
   keepFraction: number;
   sungen: Partial<SungenOptions>;
   /**
@@ -42,22 +52,61 @@ export interface MethodOptions {
    * w (per-class mean 1), 'hard' with weight 1 each (selection only). Default 'soft'.
    */
   sungenFinalWeights?: 'soft' | 'hard';
+  /** Stratified fraction of the synthetic set held out (never trained on) for the guard and selection (default 0.1). */
+  validationFraction?: number;
+  /** Folds of the out-of-fold confidence (default 4). */
+  folds?: number;
+  /**
+   * Rows of `data` that are real, human-labelled examples (a few, e.g. 20–100): never trained on; the SunGen methods use
+   * them as the outer set and the default method selects on them instead of the synthetic validation split.
+   */
+  realRows?: Int32Array;
+  /** sungen-safe keeps SunGen unless its selection score is below none's by more than this (default 0.01). */
+  selectionMargin?: number;
   signal?: AbortSignal;
   onSungenProgress?: (p: SungenProgress) => void;
+}
+
+export interface ValidationReport {
+  /** Held-out rows scored (synthetic validation split, or the real rows when given). */
+  rows: number;
+  source: 'synthetic' | 'real';
+  accuracy: number;
+  /** Mean probability of the given label: 1 − RCE/10 up to a constant, SunGen's noise-robust outer loss, as a score. */
+  meanLabelProbability: number;
+  distribution: ClassDistribution;
+}
+
+export interface MethodDiagnostics {
+  /** Per class: the method's per-sample score (SunGen w, filter/oof confidence, 1 for none) and kept counts. */
+  classWeights: ClassWeightStats[];
+  /** The final model on the held-out synthetic split (no human labels). */
+  validation: ValidationReport;
+  /** The same on the real labelled rows, when given. */
+  realValidation?: ValidationReport;
+  guard: GuardReport;
+  inspection: SetInspection;
+  /** sungen-safe only: the candidates, their scores and the choice. */
+  selection?: Selection;
 }
 
 export interface MethodRun {
   method: MethodName;
   /** The trained final model (caller disposes). */
   tam: Tam;
-  /** Rows used for the final training and their weights (indexed by row id; 0 for dropped rows). */
+  /** Rows used for the final training and their weights (indexed by row id; 0 for dropped and held-out rows). */
   keptRows: Int32Array;
   weights: Float32Array;
-  /** SunGen scores θ per row (SunGen methods only). */
+  /** SunGen scores θ per row (SunGen methods only; sungen-safe also when it fell back). */
   theta?: Float32Array;
-  /** Time spent choosing/weighting data (incl. filter's first training run) and in the final training run. */
+  /** Per-row cleanliness score the method ranked by (higher = cleaner), indexed by row id. */
+  scores?: Float32Array;
+  /** Time spent choosing/weighting data (incl. extra training runs) and in the final training run. */
   reweightSeconds: number;
   trainSeconds: number;
+  diagnostics: MethodDiagnostics;
+  /** sungen-safe: the method whose model this is. */
+  selected?: MethodName;
 }
 
 /**
@@ -71,62 +120,289 @@ export function innerLearningRateFor(kind: TamKind): number {
 
 const seconds = (since: number) => (performance.now() - since) / 1000;
 
-/** Runs one method end to end on `data` and returns the trained final model with timings. */
-export async function runMethod(method: MethodName, data: EncodedDataset, deps: MethodDeps, opts: MethodOptions): Promise<MethodRun> {
-  const n = rowCount(data);
-  if (!(opts.keepFraction > 0 && opts.keepFraction <= 1)) throw new Error(`keepFraction must be in (0, 1] (got ${opts.keepFraction}).`);
-  const ones = new Float32Array(n).fill(1);
-  const all = allRows(n);
-  const trainFinal = async (rows: Int32Array, weights: Float32Array) => {
+/** Stratified held-out split: ⌊fraction·n_c⌋ rows of each class (at most n_c − 1), seeded. */
+export function stratifiedHoldOut(labels: Int32Array, numClasses: number, fraction: number, seed: number, exclude?: Int32Array): { train: Int32Array; validation: Int32Array } {
+  if (!(fraction >= 0 && fraction < 1)) throw new Error(`validationFraction must be in [0, 1) (got ${fraction}).`);
+  const skip = new Set(exclude ?? []);
+  const train: number[] = [];
+  const validation: number[] = [];
+  for (let c = 0; c < numClasses; c++) {
+    const rows: number[] = [];
+    for (let i = 0; i < labels.length; i++) if (labels[i] === c && !skip.has(i)) rows.push(i);
+    const order = shuffled(rows, mixSeed(seed, 0x5a1d + c));
+    const take = Math.min(Math.floor(fraction * rows.length), Math.max(0, rows.length - 1));
+    order.forEach((r, k) => (k < take ? validation : train).push(r));
+  }
+  return { train: Int32Array.from(train.sort((a, b) => a - b)), validation: Int32Array.from(validation.sort((a, b) => a - b)) };
+}
+
+/** A new TAM with the same parameters as `tam` (created by `deps` with the same kind and seed). */
+function cloneTam(tam: Tam, deps: MethodDeps): Tam {
+  const copy = deps.createTam(tam.config.kind, tam.config.seed, 'final');
+  const snap = tam.snapshot();
+  try {
+    copy.restore(snap);
+  } finally {
+    for (const t of snap) t.dispose();
+  }
+  return copy;
+}
+
+interface Trained {
+  tam: Tam;
+  keptRows: Int32Array;
+  weights: Float32Array;
+  scores: Float32Array;
+  theta?: Float32Array;
+  reweightSeconds: number;
+  trainSeconds: number;
+  validation: ValidationReport;
+  realValidation?: ValidationReport;
+}
+
+/**
+ * Runs methods on one dataset and seed, sharing work between them: the unweighted model (none, filter's first run,
+ * sungen-safe's fallback and reference) and SunGen's scores per inner model kind are computed once. Returned models
+ * are the caller's; call dispose() for the cached ones.
+ */
+export class CleaningSession {
+  readonly trainRows: Int32Array;
+  readonly validationRows: Int32Array;
+  readonly inspection: SetInspection;
+  private readonly cache = new Map<string, Trained>();
+  private readonly n: number;
+
+  constructor(
+    readonly data: EncodedDataset,
+    readonly deps: MethodDeps,
+    readonly opts: MethodOptions,
+  ) {
+    this.n = rowCount(data);
+    if (!(opts.keepFraction > 0 && opts.keepFraction <= 1)) throw new Error(`keepFraction must be in (0, 1] (got ${opts.keepFraction}).`);
+    const split = stratifiedHoldOut(data.labels, data.numClasses, opts.validationFraction ?? 0.1, mixSeed(opts.seed, 0x7a1), opts.realRows);
+    this.trainRows = split.train;
+    this.validationRows = split.validation;
+    if (this.trainRows.length === 0) throw new Error('No training sample is left after holding out the validation split.');
+    this.inspection = inspectTrainingSet(data, this.trainRows);
+  }
+
+  dispose(): void {
+    for (const t of this.cache.values()) t.tam.dispose();
+    this.cache.clear();
+  }
+
+  private ones(): Float32Array {
+    const w = new Float32Array(this.n);
+    for (const r of this.trainRows) w[r] = 1;
+    return w;
+  }
+
+  private async trainFinal(rows: Int32Array, weights: Float32Array): Promise<{ tam: Tam; trainSeconds: number }> {
     const start = performance.now();
-    const tam = deps.createTam(opts.model, opts.seed, 'final');
+    const tam = this.deps.createTam(this.opts.model, this.opts.seed, 'final');
     try {
-      await deps.train(tam, data, rows, weights, opts.signal);
+      await this.deps.train(tam, this.data, rows, weights, this.opts.signal);
     } catch (err) {
       tam.dispose();
       throw err;
     }
     return { tam, trainSeconds: seconds(start) };
-  };
-
-  if (method === 'none') {
-    const { tam, trainSeconds } = await trainFinal(all, ones);
-    return { method, tam, keptRows: all, weights: ones, reweightSeconds: 0, trainSeconds };
   }
 
-  if (method === 'filter') {
-    // Train once, score each sample by its self-confidence p_y = exp(−CE), keep the most confident per class, retrain.
-    const start = performance.now();
-    const first = await trainFinal(all, ones);
-    let confidence: Float32Array;
-    try {
-      confidence = selfConfidence(first.tam, data);
-    } finally {
-      first.tam.dispose();
+  /** Accuracy, mean p_y and class distribution of `tam` on `rows` (against their given labels). */
+  validate(tam: Tam, rows: Int32Array, source: 'synthetic' | 'real'): ValidationReport {
+    const c = this.data.numClasses;
+    const probs = perSampleProbabilities(tam, this.data, rows, 256);
+    const predictions = new Int32Array(rows.length);
+    let correct = 0;
+    let pY = 0;
+    const labels = Int32Array.from(rows, (r) => this.data.labels[r]);
+    for (let k = 0; k < rows.length; k++) {
+      let best = 0;
+      for (let j = 1; j < c; j++) if (probs[k * c + j] > probs[k * c + best]) best = j;
+      predictions[k] = best;
+      if (best === labels[k]) correct += 1;
+      pY += probs[k * c + labels[k]];
     }
-    const kept = perClassTopK(confidence, data.labels, data.numClasses, opts.keepFraction);
-    const weights = normaliseKeptWeights(ones, kept, data.labels, data.numClasses);
-    const reweightSeconds = seconds(start);
-    const { tam, trainSeconds } = await trainFinal(kept, weights);
-    return { method, tam, keptRows: kept, weights, reweightSeconds, trainSeconds };
+    const count = Math.max(1, rows.length);
+    return { rows: rows.length, source, accuracy: correct / count, meanLabelProbability: pY / count, distribution: classDistribution(labels, predictions, c) };
   }
 
-  // SunGen: learn θ with the inner TAM, keep the top per class by θ, train the final TAM with the weights w.
-  const start = performance.now();
-  const innerKind: TamKind = method === 'sungen-fast' ? 'fast' : opts.model;
-  const inner = deps.createTam(innerKind, opts.seed, 'inner');
-  let result;
-  try {
-    const sungenOptions = { seed: opts.seed, innerLearningRate: innerLearningRateFor(innerKind), ...opts.sungen };
-    result = await sungenReweight(inner, data, sungenOptions, { signal: opts.signal, onProgress: opts.onSungenProgress });
-  } finally {
-    inner.dispose();
+  private async finish(rows: Int32Array, weights: Float32Array, scores: Float32Array, reweightSeconds: number, theta?: Float32Array): Promise<Trained> {
+    const { tam, trainSeconds } = await this.trainFinal(rows, weights);
+    const validation = this.validate(tam, this.validationRows, 'synthetic');
+    const realValidation = this.opts.realRows?.length ? this.validate(tam, this.opts.realRows, 'real') : undefined;
+    return { tam, keptRows: rows, weights, scores, theta, reweightSeconds, trainSeconds, validation, realValidation };
   }
-  const kept = perClassTopK(result.theta, data.labels, data.numClasses, opts.keepFraction);
-  const weights = normaliseKeptWeights(opts.sungenFinalWeights === 'hard' ? ones : result.weights, kept, data.labels, data.numClasses);
-  const reweightSeconds = seconds(start);
-  const { tam, trainSeconds } = await trainFinal(kept, weights);
-  return { method, tam, keptRows: kept, weights, theta: result.theta, reweightSeconds, trainSeconds };
+
+  private async cached(key: string, make: () => Promise<Trained>): Promise<Trained> {
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const made = await make();
+    this.cache.set(key, made);
+    return made;
+  }
+
+  private none(): Promise<Trained> {
+    return this.cached('none', async () => {
+      const ones = this.ones();
+      return this.finish(this.trainRows, ones, ones, 0);
+    });
+  }
+
+  private keep(scores: Float32Array): Int32Array {
+    const kept = perClassTopK(Float32Array.from(this.trainRows, (r) => scores[r]), Int32Array.from(this.trainRows, (r) => this.data.labels[r]), this.data.numClasses, this.opts.keepFraction);
+    return Int32Array.from(kept, (k) => this.trainRows[k]);
+  }
+
+  private filter(): Promise<Trained> {
+    return this.cached('filter', async () => {
+      // Score each sample by its self-confidence under the unweighted model, keep the most confident per class, retrain.
+      const start = performance.now();
+      const first = await this.none();
+      const confidence = selfConfidence(first.tam, this.data);
+      const kept = this.keep(confidence);
+      const weights = normaliseKeptWeights(this.ones(), kept, this.data.labels, this.data.numClasses);
+      return this.finish(kept, weights, confidence, seconds(start) + first.trainSeconds);
+    });
+  }
+
+  /** cleanlab-style out-of-fold confidence scores (indexed by row id; 0 outside the training rows). */
+  async oofScores(): Promise<{ scores: Float32Array; seconds: number }> {
+    const start = performance.now();
+    const sub: EncodedDataset = {
+      ...this.data,
+      ids: Int32Array.from({ length: this.trainRows.length * this.data.maxLenTokens }, (_, k) => this.data.ids[this.trainRows[Math.floor(k / this.data.maxLenTokens)] * this.data.maxLenTokens + (k % this.data.maxLenTokens)]),
+      labels: Int32Array.from(this.trainRows, (r) => this.data.labels[r]),
+    };
+    const probs = await outOfFoldProbabilities(sub, this.deps, { kind: this.opts.model, folds: this.opts.folds ?? 4, seed: this.opts.seed, signal: this.opts.signal });
+    const local = confidentLearningScores(probs, sub.labels, sub.numClasses);
+    const scores = new Float32Array(this.n);
+    this.trainRows.forEach((r, k) => (scores[r] = local[k]));
+    return { scores, seconds: seconds(start) };
+  }
+
+  private oof(): Promise<Trained> {
+    return this.cached('oof', async () => {
+      const { scores, seconds: s } = await this.oofScores();
+      const kept = this.keep(scores);
+      return this.finish(kept, normaliseKeptWeights(this.ones(), kept, this.data.labels, this.data.numClasses), scores, s);
+    });
+  }
+
+  private sungenMethod(innerKind: TamKind): Promise<Trained> {
+    return this.cached(`sungen:${innerKind}`, async () => {
+      // Learn θ with the inner TAM, keep the top per class by θ, train the final TAM with the weights w.
+      const start = performance.now();
+      const inner = this.deps.createTam(innerKind, this.opts.seed, 'inner');
+      let result;
+      try {
+        const sungenOptions = { seed: this.opts.seed, innerLearningRate: innerLearningRateFor(innerKind), ...this.opts.sungen };
+        result = await sungenReweight(inner, this.data, sungenOptions, {
+          signal: this.opts.signal,
+          onProgress: this.opts.onSungenProgress,
+          rows: this.trainRows,
+          outerRows: this.opts.realRows?.length ? this.opts.realRows : undefined,
+        });
+      } finally {
+        inner.dispose();
+      }
+      const kept = this.keep(result.theta);
+      const raw = this.opts.sungenFinalWeights === 'hard' ? this.ones() : result.weights;
+      const weights = normaliseKeptWeights(raw, kept, this.data.labels, this.data.numClasses);
+      return this.finish(kept, weights, weightsFromScores(result.theta), seconds(start), result.theta);
+    });
+  }
+
+  private async diagnose(t: Trained, reference?: Trained): Promise<MethodDiagnostics> {
+    const classWeights = classWeightStats(t.scores, this.data.labels, this.trainRows, t.keptRows, this.data.labelNames);
+    const guard = detectCollapse({
+      distribution: t.validation.distribution,
+      reference: reference?.validation.distribution,
+      // Only learned weights can track the class; confidences of a good classifier legitimately differ by class.
+      classWeights: t.theta ? classWeights : undefined,
+      labelNames: this.data.labelNames,
+    });
+    guard.warnings.push(...this.inspection.warnings);
+    return { classWeights, validation: t.validation, realValidation: t.realValidation, guard, inspection: this.inspection };
+  }
+
+  /** Runs `method`; the returned model is the caller's to dispose. */
+  async run(method: MethodName): Promise<MethodRun> {
+    if (method === 'sungen-safe') return this.runSafe();
+    const t =
+      method === 'none' ? await this.none()
+      : method === 'filter' ? await this.filter()
+      : method === 'oof' ? await this.oof()
+      : await this.sungenMethod(method === 'sungen-fast' ? 'fast' : this.opts.model);
+    const reference = method === 'none' ? undefined : this.cache.get('none');
+    return this.toRun(method, t, await this.diagnose(t, reference));
+  }
+
+  private toRun(method: MethodName, t: Trained, diagnostics: MethodDiagnostics, extra: Partial<MethodRun> = {}): MethodRun {
+    return {
+      method,
+      tam: cloneTam(t.tam, this.deps),
+      keptRows: t.keptRows,
+      weights: t.weights,
+      theta: t.theta,
+      scores: t.scores,
+      reweightSeconds: t.reweightSeconds,
+      trainSeconds: t.trainSeconds,
+      diagnostics,
+      ...extra,
+    };
+  }
+
+  /**
+   * The default: SunGen-fast, kept only when the set is fit for reweighting, the guard sees no collapse and the
+   * selection score (held-out synthetic split, or the real rows when given) is not clearly below unweighted training.
+   */
+  private async runSafe(): Promise<MethodRun> {
+    const start = performance.now();
+    const none = await this.none();
+    const noneDiag = await this.diagnose(none);
+    if (this.inspection.risky) {
+      const selection: Selection = { candidates: [{ method: 'none', score: none.validation.meanLabelProbability, collapsed: false }], selected: 'none', reason: 'The training set is not fit for reweighting: ' + this.inspection.warnings.join(' ') };
+      return this.toRun('sungen-safe', none, { ...noneDiag, selection }, { selected: 'none', reweightSeconds: seconds(start) - none.trainSeconds });
+    }
+    const sungen = await this.sungenMethod('fast');
+    const filter = await this.filter();
+    const sungenDiag = await this.diagnose(sungen, none);
+    const filterDiag = await this.diagnose(filter, none);
+    const useReal = this.opts.realRows !== undefined && this.opts.realRows.length > 0;
+    const score = (t: Trained) => (useReal ? t.realValidation!.accuracy : t.validation.meanLabelProbability);
+    const selection = selectMethod<MethodName>(
+      [
+        { method: 'sungen-fast', score: score(sungen), collapsed: sungenDiag.guard.collapsed, reasons: sungenDiag.guard.reasons },
+        { method: 'filter', score: score(filter), collapsed: filterDiag.guard.collapsed, reasons: filterDiag.guard.reasons },
+        { method: 'none', score: score(none), collapsed: false },
+      ],
+      { safe: 'none', margin: this.opts.selectionMargin ?? 0.01, scoreName: useReal ? 'accuracy on the real labelled examples' : 'mean label probability on the held-out synthetic split' },
+    );
+    const chosen = selection.selected === 'sungen-fast' ? sungen : selection.selected === 'filter' ? filter : none;
+    const chosenDiag = selection.selected === 'sungen-fast' ? sungenDiag : selection.selected === 'filter' ? filterDiag : noneDiag;
+    // The guard's findings about SunGen are reported whichever model is kept.
+    const guard = { ...chosenDiag.guard, collapsed: sungenDiag.guard.collapsed, reasons: sungenDiag.guard.reasons };
+    const spent = none.trainSeconds + sungen.reweightSeconds + sungen.trainSeconds + (filter.reweightSeconds - none.trainSeconds) + filter.trainSeconds;
+    return this.toRun('sungen-safe', chosen, { ...chosenDiag, guard, selection }, {
+      selected: selection.selected,
+      theta: sungen.theta,
+      scores: sungen.scores,
+      reweightSeconds: spent - chosen.trainSeconds,
+      trainSeconds: chosen.trainSeconds,
+    });
+  }
+}
+
+/** Runs one method end to end on `data` and returns the trained final model with timings and diagnostics. */
+export async function runMethod(method: MethodName, data: EncodedDataset, deps: MethodDeps, opts: MethodOptions): Promise<MethodRun> {
+  const session = new CleaningSession(data, deps, opts);
+  try {
+    return await session.run(method);
+  } finally {
+    session.dispose();
+  }
 }
 
 /** Mean/std of the final weights over kept rows, for reports. */

@@ -8,7 +8,7 @@ export const MAX_VOCAB_SIZE = 50_000;
 
 // Words (letters/digits, with inner apostrophes split off as in "moore 's" / "do n't" is not attempted) or single
 // punctuation characters.
-const TOKEN_RE = /[\p{L}\p{N}]+|'[\p{L}]+|[^\s\p{L}\p{N}]/gu;
+export const TOKEN_RE = /[\p{L}\p{N}]+|'[\p{L}]+|[^\s\p{L}\p{N}]/gu;
 
 /** Lowercased word and punctuation tokens. `maxTokens` stops early on very long texts. */
 export function tokenize(text: string, maxTokens = Number.POSITIVE_INFINITY): string[] {

@@ -1,7 +1,7 @@
 // The acceptance bookkeeping every generator shares (in-page model and OpenAI-compatible server): per-label targets
 // counting samples already stored, the ZeroGen parse rule, exact-duplicate removal, drop reasons and token counts.
 import type { LabelSpec, TaskSpec } from '../tasks/types.ts';
-import { DedupSet, parseGeneration } from './parse.ts';
+import { DedupSet, type ParseResult } from './parse.ts';
 import type { DropReason, GeneratedSample, GenerationProgress } from './types.ts';
 
 export class SampleAccumulator {
@@ -31,12 +31,12 @@ export class SampleAccumulator {
   }
 
   /**
-   * Parses a raw continuation and accepts it for `label` unless the label is full, the text is too short/empty or a
-   * duplicate. Returns the accepted sample, or null (counted in `dropped` when it was the text's fault).
+   * Accepts a parsed generation (parseGeneration / parseChatReply) for `label` unless the label is full, the text was
+   * dropped by the parse rule or is a duplicate. Returns the sample, or null (counted in `dropped` when it was the
+   * text's fault).
    */
-  offer(raw: string, label: string, minWords: number, context?: string): GeneratedSample | null {
+  offer(parsed: ParseResult, label: string, context?: string): GeneratedSample | null {
     if (this.deficit(label) === 0) return null; // target reached meanwhile
-    const parsed = parseGeneration(raw, minWords);
     if (!parsed.ok) {
       this.dropped[parsed.reason]++;
       return null;

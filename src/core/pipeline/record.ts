@@ -3,7 +3,7 @@
 import type { TrainingRecord } from '../storage/schema.ts';
 import type { TamConfig } from '../tam/types.ts';
 import type { SavedModel } from './model-io.ts';
-import type { TestEvaluation, TrainingOutcome, WeightedSample } from './train-samples.ts';
+import type { CleaningReport, TestEvaluation, TrainingOutcome, WeightedSample } from './train-samples.ts';
 import type { TrainingSettings } from './settings.ts';
 
 /** What the page lists for a saved training (no parameters, no per-sample arrays). */
@@ -13,10 +13,15 @@ export interface TrainingSummary {
   createdAt: number;
   settings: TrainingSettings;
   backend: string;
-  evaluation: TestEvaluation;
+  /** Library versions the training ran with (absent in older records). */
+  versions?: Record<string, string>;
+  /** Every evaluation of this model, newest last (one per test set). */
+  evaluations: TestEvaluation[];
   keptCount: number;
   sampleCount: number;
   weightStats: { mean: number; std: number; min: number; max: number };
+  /** Guard findings (absent in trainings saved before the guard existed). */
+  cleaning?: CleaningReport;
   lowest: WeightedSample[];
   highest: WeightedSample[];
   seconds: { reweight: number; train: number; total: number };
@@ -26,6 +31,7 @@ interface StoredConfig {
   format: 'sungen-lab/training@1';
   settings: TrainingSettings;
   backend: string;
+  versions?: Record<string, string>;
   tamConfig: TamConfig;
   vocabTokens: string[];
   vocabMinCount: number;
@@ -35,7 +41,11 @@ interface StoredConfig {
   scores?: Float32Array;
   keptCount: number;
   weightStats: TrainingSummary['weightStats'];
-  evaluation: TestEvaluation;
+  cleaning?: CleaningReport;
+  /** The evaluation made right after training (older records; may be absent). */
+  evaluation?: TestEvaluation;
+  /** Evaluations added later, one per test set. */
+  evaluations?: TestEvaluation[];
   lowest: WeightedSample[];
   highest: WeightedSample[];
   seconds: TrainingSummary['seconds'];
@@ -44,13 +54,17 @@ interface StoredConfig {
 const artifactName = (k: number) => `param-${String(k).padStart(3, '0')}.f32`;
 
 /** The record to store for `outcome` (weights in the order of `outcome.sampleIds`, i.e. the run's seq order). */
-export function toTrainingRecord(outcome: TrainingOutcome, meta: { id: string; runId: string; createdAt: number; backend: string }): TrainingRecord {
+export function toTrainingRecord(
+  outcome: TrainingOutcome,
+  meta: { id: string; runId: string; createdAt: number; backend: string; versions?: Record<string, string> },
+): TrainingRecord {
   const artifacts: Record<string, ArrayBuffer> = {};
   outcome.model.parameters.forEach((p, k) => (artifacts[artifactName(k)] = p.data));
   const config: StoredConfig = {
     format: 'sungen-lab/training@1',
     settings: outcome.settings,
     backend: meta.backend,
+    ...(meta.versions ? { versions: meta.versions } : {}),
     tamConfig: outcome.model.tamConfig,
     vocabTokens: outcome.model.vocab.tokens,
     vocabMinCount: outcome.model.vocab.minCount,
@@ -59,16 +73,35 @@ export function toTrainingRecord(outcome: TrainingOutcome, meta: { id: string; r
     sampleIds: outcome.sampleIds,
     keptCount: outcome.keptCount,
     weightStats: outcome.weightStats,
-    evaluation: outcome.evaluation,
+    cleaning: outcome.cleaning,
+    evaluations: outcome.evaluation ? [outcome.evaluation] : [],
     lowest: outcome.lowest,
     highest: outcome.highest,
     seconds: outcome.seconds,
   };
   if (outcome.scores) config.scores = outcome.scores;
-  const ev = outcome.evaluation;
+  const metrics = outcome.evaluation ? metricsOf(outcome.evaluation) : {};
+  return { id: meta.id, runId: meta.runId, createdAt: meta.createdAt, config: config as unknown as Record<string, unknown>, weights: outcome.weights, metrics, artifacts };
+}
+
+function metricsOf(ev: TestEvaluation): Record<string, number> {
   const metrics: Record<string, number> = { [`${ev.testName}/accuracy`]: ev.accuracy, [`${ev.testName}/macroF1`]: ev.macroF1 };
   ev.labelNames.forEach((l, c) => (metrics[`${ev.testName}/accuracy/${l}`] = ev.perClassAccuracy[c]));
-  return { id: meta.id, runId: meta.runId, createdAt: meta.createdAt, config: config as unknown as Record<string, unknown>, weights: outcome.weights, metrics, artifacts };
+  return metrics;
+}
+
+function allEvaluations(c: StoredConfig): TestEvaluation[] {
+  return [...(c.evaluation ? [c.evaluation] : []), ...(c.evaluations ?? [])];
+}
+
+/** `rec` with `ev` added (replacing an earlier evaluation on the same test set); the record is not modified. */
+export function withEvaluation(rec: TrainingRecord, ev: TestEvaluation): TrainingRecord {
+  const c = storedConfig(rec);
+  const key = (e: TestEvaluation) => e.testId ?? e.testName;
+  const evaluations = [...allEvaluations(c).filter((e) => key(e) !== key(ev)), ev];
+  const config: StoredConfig = { ...c, evaluations };
+  delete config.evaluation;
+  return { ...rec, config: config as unknown as Record<string, unknown>, metrics: { ...rec.metrics, ...metricsOf(ev) } };
 }
 
 function storedConfig(rec: TrainingRecord): StoredConfig {
@@ -87,10 +120,12 @@ export function summariseTraining(rec: TrainingRecord): TrainingSummary {
     createdAt: rec.createdAt,
     settings: c.settings,
     backend: c.backend,
-    evaluation: c.evaluation,
+    ...(c.versions ? { versions: c.versions } : {}),
+    evaluations: allEvaluations(c),
     keptCount: c.keptCount,
     sampleCount: c.sampleIds.length,
     weightStats: c.weightStats,
+    cleaning: c.cleaning,
     lowest: c.lowest,
     highest: c.highest,
     seconds: c.seconds,

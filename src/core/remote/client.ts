@@ -2,6 +2,7 @@
 // GET /models, POST /completions and /chat/completions, non-streaming. It never talks to any origin but the one it was
 // created for, watches for stalled responses, and turns every way a server can misbehave into a RemoteError with a
 // message that names the host and what was wrong. Runs in the page's worker and in Node (global fetch).
+import type { ChatMessage } from '../tasks/types.ts';
 import { RemoteError } from './errors.ts';
 import { parseServerUrl } from './server-url.ts';
 
@@ -45,10 +46,7 @@ export interface CompletionRequest {
   stop?: string[];
 }
 
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
+export type { ChatMessage };
 
 export type ChatRequest = Omit<CompletionRequest, 'prompt'> & { messages: ChatMessage[] };
 

@@ -5,22 +5,21 @@
 // other failure stops the run with a RemoteError after everything already received has been handed over.
 import { SampleAccumulator } from '../generation/accept.ts';
 import { mixSeed, mulberry32 } from '../generation/prng.ts';
-import { fillPrompt } from '../generation/prompt.ts';
-import { parseGeneration } from '../generation/parse.ts';
+import { chatMessages, contextChatMessages, fillPrompt, promptStyleOf } from '../generation/prompt.ts';
+import { parseChatReply, parseGeneration } from '../generation/parse.ts';
 import type { GeneratedSample, GenerationProgress, SamplingConfig } from '../generation/types.ts';
 import type { GenerateResult, GenerationStopReason } from '../generation/generator.ts';
 import type { LabelSpec, TaskSpec } from '../tasks/types.ts';
 import { validatePerLabel, validateSampling, validateTask } from '../tasks/validate.ts';
-import type { ChatMessage, CompletionResult, OpenAiClient } from './client.ts';
+import type { CompletionResult, OpenAiClient } from './client.ts';
 import { RemoteError } from './errors.ts';
-import { chatMessagesFor } from './prompts.ts';
 
-export type RemoteEndpoint = 'completions' | 'chat';
-
-/** How to drive the server (saved with a run, without any key). */
+/**
+ * How to drive the server (saved with a run, without any key). The endpoint follows the task's prompt style:
+ * /v1/completions with the ZeroGen continuation prompt (base models), /v1/chat/completions with the task's chat
+ * messages (instruct models).
+ */
 export interface RemoteSettings {
-  /** /v1/completions with the ZeroGen continuation prompt (base models) or /v1/chat/completions (instruct models). */
-  endpoint: RemoteEndpoint;
   /** Requests in flight at once; the engine batches them. */
   concurrency: number;
   /** `n`: samples asked for per request. */
@@ -29,7 +28,7 @@ export interface RemoteSettings {
   maxRetries: number;
 }
 
-export const DEFAULT_REMOTE_SETTINGS: RemoteSettings = { endpoint: 'completions', concurrency: 4, samplesPerRequest: 4, maxRetries: 4 };
+export const DEFAULT_REMOTE_SETTINGS: RemoteSettings = { concurrency: 4, samplesPerRequest: 4, maxRetries: 4 };
 
 export const REMOTE_LIMITS = {
   concurrency: { min: 1, max: 256 },
@@ -42,10 +41,6 @@ export function validateRemoteSettings(x: unknown): { ok: true; settings: Remote
   const r = x as Partial<RemoteSettings>;
   const errors: string[] = [];
   const settings: RemoteSettings = { ...DEFAULT_REMOTE_SETTINGS };
-  if (r.endpoint !== undefined) {
-    if (r.endpoint !== 'completions' && r.endpoint !== 'chat') errors.push('endpoint must be "completions" or "chat"');
-    else settings.endpoint = r.endpoint;
-  }
   for (const key of Object.keys(REMOTE_LIMITS) as (keyof typeof REMOTE_LIMITS)[]) {
     const v = r[key];
     if (v === undefined) continue;
@@ -96,15 +91,16 @@ type Outcome =
   | { ok: true; job: Job; result: CompletionResult; context?: string; contextTokens: number }
   | { ok: false; job: Job; error: unknown };
 
-/** The continuation prompt (completions) or the chat messages (chat) for one label. */
-export function remotePrompt(task: TaskSpec, label: LabelSpec, endpoint: RemoteEndpoint, context?: string): { prompt: string } | { messages: ChatMessage[] } {
-  return endpoint === 'chat' ? { messages: chatMessagesFor(task, label, context) } : { prompt: fillPrompt(label.prompt, context) };
-}
+/** Stop strings of the continuation style: the closing quote ends the sample, a newline ends it too. */
+const CONTINUATION_STOP = ['"', '\n'];
 
-/** A chat answer is the sample itself: drop wrapping quotes, then apply the same cut rule as a continuation. */
-export function chatAnswerAsContinuation(answer: string): string {
-  const t = answer.trim().replace(/^["“]/, '');
-  return /["”]/.test(t) ? t.replace(/”/g, '"') : `${t}"`;
+/**
+ * A continuation's text as the parse rule expects it: the server leaves the stop string (closing quote / newline) out,
+ * so a choice that ended there ('stop') gets its quote back and is kept whole; one cut at max_tokens ('length') is
+ * parsed as is (its unfinished last sentence is dropped).
+ */
+export function parseContinuationChoice(text: string, finishReason: string | null, minWords: number) {
+  return parseGeneration(finishReason === 'stop' ? `${text}"` : text, minWords);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -140,6 +136,8 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
   const pending = new Map<string, number>(task.labels.map((l) => [l.name, 0]));
   const maxChoices = acc.totalDeficit() * MAX_CHOICES_PER_SAMPLE + 100;
   let choicesSeen = 0;
+  /** Samples to ask for per request; lowered when the server answers fewer choices than `n` (it ignores n). */
+  let nCap = remote.samplesPerRequest;
   let requestIndex = 0;
   let rotate = 0;
 
@@ -148,6 +146,8 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
   if (opts.signal?.aborted) ctrl.abort(opts.signal.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
 
+  const chat = promptStyleOf(task) === 'chat';
+  const contextChat = chat ? contextChatMessages(task) : null;
   const temperature = sampling.doSample ? sampling.temperature : 0;
   const common = (n: number, seed: number, maxTokens: number) => ({
     n,
@@ -185,19 +185,24 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
         if (ctx.values && ctx.values.length > 0) {
           context = ctx.values[Math.floor(mulberry32(mixSeed(runSeed ^ 0x63747800, job.index))() * ctx.values.length)];
         } else {
+          // Same as the in-page generator: the chat instruction for a context when the task has one, else the
+          // continuation prompt (instruct models continue text too).
+          const req = common(1, mixSeed(runSeed ^ 0x63747800, job.index), ctx.maxNewTokens);
           const res = await withRetries(() =>
-            client.complete({ prompt: ctx.prompt, ...common(1, mixSeed(runSeed ^ 0x63747800, job.index), ctx.maxNewTokens), stop: ['"', '\n'] }, ctrl.signal),
+            contextChat ? client.chat({ messages: contextChat, ...req }, ctrl.signal) : client.complete({ prompt: ctx.prompt, ...req, stop: CONTINUATION_STOP }, ctrl.signal),
           );
           contextTokens = res.completionTokens ?? 0;
-          const parsed = parseGeneration(`${res.choices[0].text}"`, 1);
+          const c = res.choices[0];
+          const parsed = contextChat ? parseChatReply(c.text, 1, c.finishReason === 'length') : parseContinuationChoice(c.text, c.finishReason, 1);
           if (!parsed.ok) return { ok: true, job, result: { choices: [], completionTokens: 0 }, contextTokens };
           context = parsed.text;
         }
       }
-      const p = remotePrompt(task, job.label, remote.endpoint, context);
       const req = common(job.n, seed, sampling.maxNewTokens);
       const result = await withRetries(() =>
-        'prompt' in p ? client.complete({ prompt: p.prompt, ...req, stop: ['"', '\n'] }, ctrl.signal) : client.chat({ messages: p.messages, ...req }, ctrl.signal),
+        chat
+          ? client.chat({ messages: chatMessages(task, job.label.name, { context }), ...req }, ctrl.signal)
+          : client.complete({ prompt: fillPrompt(job.label.prompt, context), ...req, stop: CONTINUATION_STOP }, ctrl.signal),
       );
       return { ok: true, job, result, context, contextTokens };
     } catch (error) {
@@ -220,7 +225,7 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
     }
     if (!best) return null;
     rotate = (task.labels.indexOf(best) + 1) % task.labels.length;
-    return { label: best, n: Math.min(remote.samplesPerRequest, bestNeed), index: requestIndex++ };
+    return { label: best, n: Math.min(nCap, bestNeed), index: requestIndex++ };
   };
 
   const inflight = new Map<number, Promise<Outcome>>();
@@ -243,12 +248,18 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
     if (o.result.completionTokens === null && o.result.choices.length > 0) server.tokensReported = false;
     acc.generatedTokens += (o.result.completionTokens ?? 0) + o.contextTokens;
     choicesSeen += o.result.choices.length;
+    if (o.result.choices.length > 0 && o.result.choices.length < o.job.n && o.result.choices.length < nCap) {
+      // Some servers (llama-cpp-python) ignore `n` and answer one choice: ask for what they give so the in-flight
+      // requests really cover the samples still missing.
+      nCap = o.result.choices.length;
+      server.notice = `The server answered ${nCap} choice(s) for n = ${o.job.n}; it ignores n, so each request now asks for ${nCap}.`;
+    }
     const accepted: GeneratedSample[] = [];
     for (const c of o.result.choices) {
-      // The stop string (closing quote / newline) is not part of the text: put the quote back so the parse rule keeps
-      // the whole sample; a cut at max_tokens is parsed as is (unfinished sentence dropped).
-      const raw = remote.endpoint === 'chat' ? chatAnswerAsContinuation(c.text) : c.finishReason === 'stop' ? `${c.text}"` : c.text;
-      const sample = acc.offer(raw, o.job.label.name, sampling.minWords, o.context);
+      const parsed = chat
+        ? parseChatReply(c.text, sampling.minWords, c.finishReason === 'length')
+        : parseContinuationChoice(c.text, c.finishReason, sampling.minWords);
+      const sample = acc.offer(parsed, o.job.label.name, o.context);
       if (sample) accepted.push(sample);
     }
     if (accepted.length > 0) await opts.onSamples?.(accepted);

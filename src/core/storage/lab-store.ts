@@ -4,8 +4,8 @@ import type { GeneratedSample } from '../generation/types.ts';
 import { openLabDb, type LabDb } from './db.ts';
 import { ImportCancelledError, RunBusyError, RunNotFoundError, StorageQuotaError, StorageValidationError, isQuotaError } from './errors.ts';
 import { isRunLockHeld } from './run-lock.ts';
-import type { RunConfig, RunRecord, RunStatus, SampleRecord, TrainingRecord } from './schema.ts';
-import { validateRunConfig, validateSampleBatch } from './validate-records.ts';
+import type { RunConfig, RunRecord, RunStatus, SampleRecord, TestSetRecord, TrainingRecord } from './schema.ts';
+import { validateRunConfig, validateSampleBatch, validateTestSet } from './validate-records.ts';
 
 /** Samples written per IndexedDB transaction: a closed tab loses at most this many. */
 export const MAX_SAMPLES_PER_TRANSACTION = 32;
@@ -295,6 +295,52 @@ export class LabStore {
   async listTrainings(runId?: string): Promise<TrainingRecord[]> {
     const rows = runId === undefined ? await this.db.getAll('trainings') : await this.db.getAllFromIndex('trainings', 'runId', runId);
     return rows.sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  async deleteTraining(id: string): Promise<void> {
+    await this.db.delete('trainings', id);
+  }
+
+  /** Gives a run a new name (trimmed, non-empty, at most 200 characters). */
+  async renameRun(runId: string, name: string): Promise<RunRecord> {
+    const clean = typeof name === 'string' ? name.trim() : '';
+    if (!clean) throw new StorageValidationError(['run name must not be empty']);
+    if (clean.length > 200) throw new StorageValidationError(['run name must be at most 200 characters']);
+    const tx = this.db.transaction('runs', 'readwrite');
+    const run = await tx.store.get(runId);
+    if (!run) {
+      await tx.done;
+      throw new RunNotFoundError(runId);
+    }
+    const next: RunRecord = { ...run, name: clean, updatedAt: Date.now() };
+    await tx.store.put(next);
+    await tx.done;
+    return next;
+  }
+
+  /** Validates the whole set first; nothing is written if it is invalid. */
+  async putTestSet(set: TestSetRecord): Promise<void> {
+    const errors = validateTestSet(set);
+    if (errors.length) throw new StorageValidationError(errors);
+    try {
+      await this.db.put('testSets', set);
+    } catch (e) {
+      if (isQuotaError(e)) throw new StorageQuotaError(undefined, e, 'other');
+      throw e;
+    }
+  }
+
+  async getTestSet(id: string): Promise<TestSetRecord | undefined> {
+    return this.db.get('testSets', id);
+  }
+
+  /** Newest first. */
+  async listTestSets(): Promise<TestSetRecord[]> {
+    return (await this.db.getAllFromIndex('testSets', 'createdAt')).reverse();
+  }
+
+  async deleteTestSet(id: string): Promise<void> {
+    await this.db.delete('testSets', id);
   }
 }
 

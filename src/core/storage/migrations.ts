@@ -22,6 +22,11 @@ export const MIGRATIONS: readonly Migration[] = [
     const trainings = db.createObjectStore('trainings', { keyPath: 'id' });
     trainings.createIndex('runId', 'runId');
   },
+  // v3: test sets typed in the page or uploaded, for evaluating trainings.
+  (db) => {
+    const testSets = db.createObjectStore('testSets', { keyPath: 'id' });
+    testSets.createIndex('createdAt', 'createdAt');
+  },
 ];
 
 export const DB_VERSION = MIGRATIONS.length;

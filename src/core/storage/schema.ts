@@ -3,11 +3,21 @@
 import type { DBSchema } from 'idb';
 import type { TaskSpec } from '../tasks/types.ts';
 import type { SamplingConfig } from '../generation/types.ts';
+import type { RemoteSettings } from '../remote/remote-generator.ts';
 
 export const DB_NAME = 'sungen-lab';
 
-/** Device the generator ran on ('cpu' = onnxruntime-node, only from the CLI). */
-export type RunDevice = 'webgpu' | 'wasm' | 'cpu';
+/** Device the generator ran on ('cpu' = onnxruntime-node, only from the CLI; 'server' = an OpenAI-compatible server). */
+export type RunDevice = 'webgpu' | 'wasm' | 'cpu' | 'server';
+
+/** The OpenAI-compatible server a run was generated on (never the API key; `usesApiKey` says whether one was sent). */
+export interface RunServerConfig {
+  /** API root, e.g. http://127.0.0.1:8000/v1 */
+  apiBase: string;
+  model: string;
+  settings: RemoteSettings;
+  usesApiKey: boolean;
+}
 
 export type RunStatus = 'running' | 'stopped' | 'done' | 'error';
 
@@ -24,6 +34,8 @@ export interface RunConfig {
   /** Whether the user allowed network access for a hub model. */
   allowNetwork: boolean;
   versions: { app: string; transformers: string };
+  /** Set exactly when device is 'server'. */
+  server?: RunServerConfig;
 }
 
 export interface RunRecord {
@@ -71,6 +83,20 @@ export interface TrainingRecord {
   artifacts: Record<string, ArrayBuffer>;
 }
 
+/** A labelled test set written in the page or uploaded (CSV/TSV/JSONL/TXT), kept for evaluating trainings. */
+export interface TestSetRecord {
+  id: string;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+  /** 'typed': examples written in the page; 'file': an uploaded file (fileName says which). */
+  source: 'typed' | 'file';
+  fileName?: string;
+  /** The label names of the task the set was made for (class names, matched by name). */
+  labels: string[];
+  rows: { text: string; label: string }[];
+}
+
 export interface LabDbSchema extends DBSchema {
   runs: { key: string; value: RunRecord; indexes: { createdAt: number } };
   samples: {
@@ -79,4 +105,5 @@ export interface LabDbSchema extends DBSchema {
     indexes: { runId: string; runId_label: [string, string] };
   };
   trainings: { key: string; value: TrainingRecord; indexes: { runId: string } };
+  testSets: { key: string; value: TestSetRecord; indexes: { createdAt: number } };
 }

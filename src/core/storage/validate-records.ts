@@ -1,9 +1,11 @@
 // Validation of what goes into storage, done before any write so a bad run or batch leaves nothing behind.
 import type { GeneratedSample } from '../generation/types.ts';
 import { validateSampling, validateTask } from '../tasks/validate.ts';
-import type { RunConfig } from './schema.ts';
+import type { RunConfig, RunServerConfig, TestSetRecord } from './schema.ts';
+import { parseServerUrl } from '../remote/server-url.ts';
+import { validateRemoteSettings } from '../remote/remote-generator.ts';
 
-const DEVICES = new Set(['webgpu', 'wasm', 'cpu']);
+const DEVICES = new Set(['webgpu', 'wasm', 'cpu', 'server']);
 export const MAX_PER_LABEL = 100_000;
 
 /** All problems with a run config, as readable messages (empty = valid). */
@@ -26,6 +28,21 @@ export function validateRunConfig(config: unknown): string[] {
   if (!c.versions || typeof c.versions.app !== 'string' || typeof c.versions.transformers !== 'string') {
     errors.push('versions must name the app and transformers.js versions');
   }
+  if (c.device === 'server' || c.server !== undefined) errors.push(...validateServerConfig(c.device, c.server));
+  return errors;
+}
+
+function validateServerConfig(device: unknown, server: Partial<RunServerConfig> | undefined): string[] {
+  if (device !== 'server') return ['server must only be set when device is "server"'];
+  if (!server || typeof server !== 'object') return ['a run on a server must record the server (apiBase, model, settings)'];
+  const errors: string[] = [];
+  const url = typeof server.apiBase === 'string' ? parseServerUrl(server.apiBase) : null;
+  if (!url || !url.ok || url.apiBase !== server.apiBase) errors.push('server.apiBase must be a normalised http(s) API root');
+  if (typeof server.model !== 'string' || server.model.trim() === '') errors.push('server.model must be a non-empty string');
+  const settings = validateRemoteSettings(server.settings);
+  if (!settings.ok) errors.push(...settings.errors.map((e) => `server.settings: ${e}`));
+  if (typeof server.usesApiKey !== 'boolean') errors.push('server.usesApiKey must be true or false');
+  if ('apiKey' in server) errors.push('server must not hold an API key');
   return errors;
 }
 
@@ -39,6 +56,26 @@ export function validateSampleBatch(samples: readonly GeneratedSample[], labels:
     if (typeof s.text !== 'string' || s.text.trim() === '') errors.push(`sample ${i}: text must be a non-empty string`);
     if (typeof s.label !== 'string' || !known.has(s.label)) errors.push(`sample ${i}: label "${String(s.label)}" is not one of the run's labels (${labels.join(', ')})`);
     if (s.context !== undefined && typeof s.context !== 'string') errors.push(`sample ${i}: context must be a string when present`);
+  });
+  return errors;
+}
+
+/** Problems with a test set record (empty = valid): every row needs text and one of the set's labels. */
+export function validateTestSet(set: TestSetRecord): string[] {
+  const errors: string[] = [];
+  if (!set || typeof set !== 'object') return ['test set must be an object'];
+  if (typeof set.id !== 'string' || !set.id) errors.push('test set id must be a non-empty string');
+  if (typeof set.name !== 'string' || !set.name.trim()) errors.push('test set name must be a non-empty string');
+  if (set.source !== 'typed' && set.source !== 'file') errors.push('test set source must be "typed" or "file"');
+  if (!Array.isArray(set.labels) || set.labels.length < 2 || set.labels.some((l) => typeof l !== 'string' || !l)) {
+    errors.push('test set labels must list at least two label names');
+  }
+  if (!Array.isArray(set.rows)) return [...errors, 'test set rows must be an array'];
+  const known = new Set(set.labels);
+  set.rows.forEach((r, i) => {
+    if (errors.length >= 5) return;
+    if (!r || typeof r.text !== 'string' || !r.text.trim()) errors.push(`row ${i + 1}: text must be a non-empty string`);
+    else if (typeof r.label !== 'string' || !known.has(r.label)) errors.push(`row ${i + 1}: label "${String(r?.label)}" is not one of ${set.labels.join(', ')}`);
   });
   return errors;
 }

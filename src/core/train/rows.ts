@@ -57,12 +57,3 @@ export function randomSubset(n: number, size: number, seed: number): Int32Array 
   if (size >= n) return allRows(n);
   return shuffled(allRows(n), seed).subarray(0, size).sort();
 }
-
-/** [0, n) without `exclude` (ascending). */
-export function complementRows(n: number, exclude: ArrayLike<number>): Int32Array {
-  const drop = new Uint8Array(n);
-  for (let k = 0; k < exclude.length; k++) drop[exclude[k]] = 1;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) if (!drop[i]) out.push(i);
-  return Int32Array.from(out);
-}

@@ -7,7 +7,12 @@ import { httpFileExists, localModelBaseUrl } from '../../core/runtime/http-files
 import type { LabStore } from '../../core/storage/lab-store.ts';
 import { isRunLockHeld } from '../../core/storage/run-lock.ts';
 import type { SampleRecord } from '../../core/storage/schema.ts';
-import type { DeviceEvent, ProgressEvent, WorkerEvent, WorkerPhase } from '../../workers/generate-protocol.ts';
+import type { DeviceEvent, ProgressEvent, ServerEvent, WorkerEvent, WorkerPhase } from '../../workers/generate-protocol.ts';
+import { KeyStore } from '../../core/storage/key-store.ts';
+import { parseServerUrl } from '../../core/remote/server-url.ts';
+import { withPromptStyle } from '../../core/generation/prompt.ts';
+import type { RunRecord } from '../../core/storage/schema.ts';
+import { defaultServerForm, parseServerForm, parseServerTarget, type GeneratorSource } from './server-form.ts';
 import { parseSetup, type SetupForm } from './setup-form.ts';
 import { GenerationWorkerClient } from './generate-client.ts';
 import { notifyRunsChanged } from '../shared/runs-changed.ts';
@@ -37,6 +42,21 @@ export class GenerateController {
   /** The run the worker is generating, if any. */
   activeRunId = $state<string | null>(null);
 
+  // ---- generator source: the in-page model or an OpenAI-compatible server ----
+  source = $state<GeneratorSource>('model');
+  serverForm = $state(defaultServerForm());
+  /** API key as typed: kept in memory only, unless `rememberKey` (then in the key database, per server origin). */
+  apiKey = $state('');
+  rememberKey = $state(false);
+  /** Origin whose key came from the key database (shown with a Forget button). */
+  rememberedOrigin = $state<string | null>(null);
+  /** Server the user asked to connect to, waiting for confirmation: nothing has been sent to it yet. */
+  pendingServer = $state.raw<{ apiBase: string; origin: string; host: string; model: string } | null>(null);
+  /** Server the worker checked after the user confirmed it. */
+  server = $state.raw<ServerEvent | null>(null);
+  serverError = $state<string | null>(null);
+  connecting = $state(false);
+
   busy = $derived(this.phase === 'loading' || this.phase === 'self-test' || this.phase === 'generating' || this.phase === 'stopping');
   canResume = $derived.by(() => {
     const run = this.runs.current;
@@ -48,6 +68,7 @@ export class GenerateController {
   });
 
   private store: LabStore | null = null;
+  private keys: KeyStore | null = null;
   /** Every batch the worker reported for the active run in this session. */
   private liveSamples: SampleRecord[] = [];
   private client: GenerationWorkerClient | null = null;
@@ -98,6 +119,7 @@ export class GenerateController {
 
   async generate(form: SetupForm): Promise<void> {
     if (this.busy) return;
+    if (this.source === 'server') return this.generateOnServer(form);
     const parsed = parseSetup(form);
     const modelErrors: string[] = [];
     if (!findCatalogEntry(form.modelId)) modelErrors.push(`Unknown model "${form.modelId}"`);
@@ -120,13 +142,152 @@ export class GenerateController {
     this.resetLive();
     this.activeRunId = runId;
     await this.runs.select(null);
-    this.worker().send({ type: 'generate', mode: 'new', runId, name, task: $state.snapshot(task), perLabel, sampling: $state.snapshot(sampling) });
+    this.worker().send({ type: 'generate', mode: 'new', runId, name, task: $state.snapshot(task), perLabel, sampling: $state.snapshot(sampling), source: 'model' });
+  }
+
+  // ---- OpenAI-compatible server ----
+
+  private async keyStore(): Promise<KeyStore> {
+    this.keys ??= await KeyStore.open();
+    return this.keys;
+  }
+
+  /** Step 1 of connecting: check the fields and ask for confirmation. Sends nothing anywhere. */
+  async prepareConnect(): Promise<void> {
+    this.serverError = null;
+    const target = parseServerTarget(this.serverForm);
+    if (!target.ok) {
+      this.serverError = target.errors.join(' ');
+      return;
+    }
+    this.pendingServer = { apiBase: target.apiBase, origin: target.origin, host: target.host, model: target.model };
+    try {
+      const saved = await (await this.keyStore()).get(target.origin);
+      if (saved !== null) {
+        this.rememberedOrigin = target.origin;
+        if (this.apiKey === '') this.apiKey = saved;
+        this.rememberKey = true;
+      } else if (this.rememberedOrigin !== null) {
+        this.rememberedOrigin = null;
+      }
+    } catch {
+      /* no key database (private mode): keys simply stay in memory */
+    }
+  }
+
+  cancelConnect(): void {
+    this.pendingServer = null;
+  }
+
+  /** Step 2: the user confirmed the host; the worker checks it (models, key) and keeps the connection. */
+  async confirmConnect(): Promise<void> {
+    const target = this.pendingServer;
+    if (!target || this.busy) return;
+    this.connecting = true;
+    this.serverError = null;
+    this.server = null;
+    try {
+      const apiKey = this.apiKey.trim();
+      this.server = await this.worker().connect({ apiBase: target.apiBase, model: target.model, ...(apiKey ? { apiKey } : {}) });
+      this.pendingServer = null;
+      const keys = await this.keyStore().catch(() => null);
+      if (keys && this.rememberKey && apiKey) {
+        await keys.remember(target.origin, apiKey);
+        this.rememberedOrigin = target.origin;
+      } else if (keys && !this.rememberKey && this.rememberedOrigin === target.origin) {
+        await keys.forget(target.origin);
+        this.rememberedOrigin = null;
+      }
+    } catch (e) {
+      this.serverError = errorText(e);
+      this.pendingServer = null; // fix the fields, then Connect… again
+    } finally {
+      this.connecting = false;
+    }
+  }
+
+  /** Deletes the key remembered for the server's origin and clears it from memory. */
+  async forgetKey(): Promise<void> {
+    const origin = this.rememberedOrigin ?? (parseServerTarget(this.serverForm) as { origin?: string }).origin;
+    if (origin) await (await this.keyStore()).forget(origin);
+    this.rememberedOrigin = null;
+    this.rememberKey = false;
+    this.apiKey = '';
+  }
+
+  /** Whether the worker holds a confirmed connection to this API root and model. */
+  isConnectedTo(apiBase: string, model: string): boolean {
+    return this.server !== null && this.server.apiBase === apiBase && this.server.model === model;
+  }
+
+  private async generateOnServer(form: SetupForm): Promise<void> {
+    const parsed = parseSetup(form);
+    const server = parseServerForm(this.serverForm);
+    const errors = [...(parsed.ok ? [] : parsed.errors), ...(server.ok ? [] : server.errors)];
+    if (server.ok && !this.isConnectedTo(server.server.apiBase, server.server.model)) {
+      errors.push(`Connect to ${server.server.host} and confirm it (Connect…) before generating.`);
+    }
+    let task = parsed.ok ? parsed.setup.task : null;
+    if (task && server.ok) {
+      try {
+        task = withPromptStyle(task, server.server.promptStyle);
+      } catch (e) {
+        errors.push(errorText(e));
+      }
+    }
+    this.formErrors = errors;
+    if (!parsed.ok || !server.ok || !task || errors.length > 0) return;
+    this.runError = null;
+    const runId = crypto.randomUUID();
+    const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' }).format(Date.now());
+    const name = `${task.name} · ${server.server.model} @ ${server.server.host} · ${when}`;
+    this.resetLive();
+    this.activeRunId = runId;
+    await this.runs.select(null);
+    this.worker().send({
+      type: 'generate',
+      mode: 'new',
+      runId,
+      name,
+      task: $state.snapshot(task),
+      perLabel: parsed.setup.perLabel,
+      sampling: $state.snapshot(parsed.setup.sampling),
+      source: 'server',
+      remote: server.server.settings,
+    });
+  }
+
+  /** Resume of a server run: needs a confirmed connection to the same server (after a reload: connect again). */
+  private resumeOnServer(run: RunRecord): boolean {
+    const s = run.config.server!;
+    if (this.isConnectedTo(s.apiBase, s.model)) return true;
+    this.source = 'server';
+    this.serverForm = {
+      ...this.serverForm,
+      url: s.apiBase,
+      model: s.model,
+      promptStyle: run.config.task.promptStyle ?? 'continuation',
+      inFlight: String(s.settings.concurrency),
+      perRequest: String(s.settings.samplesPerRequest),
+      maxRetries: String(s.settings.maxRetries),
+    };
+    this.runError =
+      `This run was generated on ${parseServerUrl(s.apiBase).ok ? (parseServerUrl(s.apiBase) as { host: string }).host : s.apiBase} (model "${s.model}"). ` +
+      `Connect to it under "Generator source"${s.usesApiKey ? ' with its API key' : ''} and confirm, then press Resume.`;
+    return false;
   }
 
   async resume(): Promise<void> {
     const run = this.runs.current;
     if (!run || !this.canResume) return;
     this.runError = null;
+    if (run.config.device === 'server') {
+      if (!this.resumeOnServer(run)) return;
+      this.resetLive();
+      this.activeRunId = run.id;
+      this.worker().send({ type: 'generate', mode: 'resume', runId: run.id });
+      return;
+    }
     if (!(await this.loadModel(run.config.modelId, run.config.allowNetwork))) return;
     this.resetLive();
     this.activeRunId = run.id;
@@ -186,7 +347,10 @@ export class GenerateController {
         this.statusMessage = e.status === 'done' ? 'Done' : (e.message ?? 'Stopped');
         void this.afterRun(e.runId);
         break;
+      case 'server':
+        break; // handled by confirmConnect's promise
       case 'error':
+        if (e.kind === 'server' && !e.runId && this.connecting) break; // shown by confirmConnect
         this.runError = e.message;
         if (e.runId) {
           this.activeRunId = null;

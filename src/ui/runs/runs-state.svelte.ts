@@ -83,6 +83,25 @@ export class RunsController {
     if (this.current?.id === runId) this.samples = mergeSamples(this.samples, samples);
   }
 
+  /** A training changed (e.g. a new evaluation): replace it in the list without a full re-read. */
+  updateTraining(t: TrainingSummary): void {
+    this.trainings = this.trainings.map((x) => (x.id === t.id ? t : x));
+  }
+
+  async deleteTraining(id: string): Promise<void> {
+    if (!this.store) return;
+    await this.store.deleteTraining(id);
+    await this.refresh();
+    notifyRunsChanged();
+  }
+
+  async rename(runId: string, name: string): Promise<void> {
+    if (!this.store) return;
+    await this.store.renameRun(runId, name);
+    await this.refresh();
+    notifyRunsChanged();
+  }
+
   async deleteRun(runId: string): Promise<void> {
     if (!this.store || this.isActive(runId)) return;
     this.error = null;

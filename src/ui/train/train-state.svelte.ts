@@ -1,29 +1,19 @@
 // State of the Clean, Train and Evaluate steps' training worker (Svelte 5 runes): the settings (method, classifier),
 // the test set choice, live progress, the last result and the "Try it" box. The run to train on is the current run
 // of the runs state; saved trainings are listed there too.
+import { notifyRunsChanged } from '../shared/runs-changed.ts';
 import { untrack } from 'svelte';
-import { presetsForLabels, type EvalPreset } from '../../core/pipeline/test-sets.ts';
+import { version as APP_VERSION } from '../../../package.json';
 import type { PipelineProgress } from '../../core/pipeline/train-samples.ts';
 import { defaultSettings, validateSettings, type TrainingSettings } from '../../core/pipeline/settings.ts';
 import type { TrainingSummary } from '../../core/pipeline/record.ts';
 import type { Classification } from '../../core/pipeline/model-io.ts';
 import type { BackendEvent, TestSource, TrainEvent, TrainPhase } from '../../workers/train-protocol.ts';
 import { TrainWorkerClient } from './train-client.ts';
-import { appBaseUrl } from '../shared/app-base.ts';
 import type { RunsController } from '../runs/runs-state.svelte.ts';
-import { notifyRunsChanged } from '../shared/runs-changed.ts';
-import { readTextFile } from '../../core/data/read-file.ts';
-import { parseLabelledJsonl } from '../../core/data/jsonl.ts';
-import { checkLineLengths } from '../../core/pipeline/samples.ts';
-import { errorText } from '../../core/error-text.ts';
 
 export class TrainController {
   settings = $state<TrainingSettings>(defaultSettings('fast'));
-  /** 'upload' or a preset id. */
-  testChoice = $state<string>('upload');
-  testFile = $state.raw<{ name: string; text: string; rows: number } | null>(null);
-  /** Why the chosen test file cannot be used (encoding, size, bad lines, unknown labels). */
-  testFileError = $state<string | null>(null);
   phase = $state<TrainPhase>('idle');
   statusMessage = $state('');
   backend = $state.raw<BackendEvent | null>(null);
@@ -38,6 +28,8 @@ export class TrainController {
   tryTrainingId = $state<string | null>(null);
   tryResult = $state.raw<Classification | null>(null);
   tryError = $state<string | null>(null);
+  /** Label names of the training used by "Try it" (class order of its probabilities). */
+  tryLabels = $derived.by(() => this.runs.trainings.find((t) => t.id === this.tryTrainingId)?.evaluations[0]?.labelNames ?? this.labelNames);
 
   /** The run to train on: the current run once it is no longer being generated. */
   run = $derived.by(() => {
@@ -45,21 +37,18 @@ export class TrainController {
     return current && current.status !== 'running' ? current : null;
   });
   labelNames = $derived(this.run?.config.task.labels.map((l) => l.name) ?? []);
-  presets = $derived<EvalPreset[]>(presetsForLabels(this.labelNames));
   busy = $derived(this.phase !== 'idle');
 
   private client: TrainWorkerClient | null = null;
   private nextRequest = 1;
+  /** The test set chosen in the Evaluate step (a training is evaluated on it right away when there is one). */
+  testSource: () => TestSource | null = () => null;
+  /** Other listeners on the training worker's events (the Evaluate step). */
+  private readonly listeners: ((e: TrainEvent) => void)[] = [];
 
   constructor(private readonly runs: RunsController) {
-    // A new current run: offer its matching bundled test set; "Try it" uses its newest training.
+    // "Try it" uses the newest training of the current run unless another one of it was chosen.
     $effect.root(() => {
-      $effect(() => {
-        const names = this.labelNames;
-        const presets = presetsForLabels(names);
-        const choice = untrack(() => this.testChoice);
-        if (choice === 'upload' || !presets.some((p) => p.id === choice)) this.testChoice = presets[0]?.id ?? 'upload';
-      });
       $effect(() => {
         const mine = this.runs.currentTrainings;
         const chosen = untrack(() => this.tryTrainingId);
@@ -73,31 +62,19 @@ export class TrainController {
     this.settings = { ...this.settings, model, epochs: d.epochs, learningRate: d.learningRate, dropout: d.dropout };
   }
 
-  /**
-   * Reads an uploaded test set as strict UTF-8 with the stated size limit and checks it against the run's labels at
-   * once, so a bad file is reported when it is chosen (not "empty", not after a training start).
-   */
-  async setTestFile(file: File | null): Promise<void> {
-    this.testFile = null;
-    this.testFileError = null;
-    if (!file) return;
-    try {
-      const text = await readTextFile(file, { source: file.name });
-      if (!text.trim()) throw new Error(`${file.name} is empty.`);
-      checkLineLengths(text, file.name);
-      const rows = parseLabelledJsonl(text, { source: file.name, maxErrors: 3, ...(this.labelNames.length ? { labelNames: this.labelNames } : {}) });
-      this.testFile = { name: file.name, text, rows: rows.length };
-    } catch (e) {
-      this.testFileError = errorText(e);
-    }
-  }
-
-  private worker(): TrainWorkerClient {
+  /** The training worker (started on first use); shared with the Evaluate step. */
+  worker(): TrainWorkerClient {
     if (!this.client) {
       this.client = new TrainWorkerClient();
       this.client.on((e) => this.onEvent(e));
+      for (const l of this.listeners) this.client.on(l);
     }
     return this.client;
+  }
+
+  onWorkerEvent(listener: (e: TrainEvent) => void): void {
+    this.listeners.push(listener);
+    this.client?.on(listener);
   }
 
   train(): void {
@@ -116,27 +93,13 @@ export class TrainController {
       this.error = problems.join('\n');
       return;
     }
-    let test: TestSource;
-    if (this.testChoice === 'upload') {
-      if (!this.testFile) {
-        this.error = 'Choose a test set: a bundled one, or upload a JSONL test file.';
-        return;
-      }
-      test = { kind: 'file', name: this.testFile.name, text: this.testFile.text };
-    } else {
-      const preset = this.presets.find((p) => p.id === this.testChoice);
-      if (!preset) {
-        this.error = `The bundled test set "${this.testChoice}" does not match this run's labels.`;
-        return;
-      }
-      test = { kind: 'preset', presetId: preset.id, url: `${appBaseUrl()}eval/${preset.file}` };
-    }
+    const test = this.testSource() ?? undefined;
     this.progress = null;
     this.result = null;
     this.notice = null;
     this.phase = 'starting';
     this.trainingRunId = run.id;
-    this.worker().send({ type: 'start', runId: run.id, settings, test, backendQuery: location.search });
+    this.worker().send({ type: 'start', runId: run.id, settings, test, versions: { app: APP_VERSION }, backendQuery: location.search });
   }
 
   stop(): void {
@@ -182,8 +145,8 @@ export class TrainController {
         this.tryResult = e.results[0] ?? null;
         break;
       case 'error':
-        if (e.requestId !== undefined) this.tryError = e.message;
-        else this.error = e.message;
+        if (e.scope === 'classify') this.tryError = e.message;
+        else if (e.scope === undefined) this.error = e.message;
         break;
     }
   }

@@ -9,8 +9,8 @@ import { byLength, chunks, gatherIds, gatherLabels } from '../../train/rows.ts';
 import { reversedCrossEntropy } from './rce.ts';
 
 /**
- * g = ∇φ [ (1/M)·Σ_{i ∈ outerRows, mask[i]=1} RCEᵢ(φ) ], M = number of counted samples, evaluated in inference mode
- * and accumulated batch by batch. Returns one gradient tensor per tam.variables entry (caller disposes) and the loss.
+ * g = ∇φ [ (1/M)·Σ_{i ∈ outerRows, mask[i]=1} RCEᵢ(φ) ], M = number of counted samples (or, `balanced`, the mean
+ * over classes of each class's mean RCE), evaluated in inference mode and accumulated batch by batch. Returns one gradient tensor per tam.variables entry (caller disposes) and the loss.
  */
 export function outerLossGradient(
   tam: Tam,
@@ -18,19 +18,27 @@ export function outerLossGradient(
   outerRows: Int32Array,
   mask: Uint8Array,
   batchSize: number,
+  balanced = false,
 ): { grads: tf.Tensor[]; loss: number } {
   const counted = outerRows.filter((r) => mask[r] === 1);
   if (counted.length === 0) throw new Error('Outer loss: no outer-set sample passes the weight mask.');
+  // Per-row factor: 1/M, or 1/(K·M_c) for the class-balanced mean over the K classes present among counted rows.
+  const perClass = new Float64Array(data.numClasses);
+  for (const r of counted) perClass[data.labels[r]] += 1;
+  const present = perClass.filter((m) => m > 0).length;
+  const factor = (r: number) => (balanced ? 1 / (present * perClass[data.labels[r]]) : 1 / counted.length);
   const varList = tam.variables;
   let acc: tf.Tensor[] = varList.map((v) => tf.zerosLike(v));
   let lossSum = 0;
   for (const rows of chunks(byLength(data, counted), batchSize)) {
     const ids = gatherIds(data, rows);
     const labels = gatherLabels(data, rows);
+    const scale = tf.tensor1d(Float32Array.from(rows, factor));
     const { value, grads } = tf.variableGrads(
-      () => tf.div(tf.sum(reversedCrossEntropy(tam.logits(ids, false), labels)), counted.length) as tf.Scalar,
+      () => tf.sum(tf.mul(reversedCrossEntropy(tam.logits(ids, false), labels), scale)) as tf.Scalar,
       varList,
     );
+    scale.dispose();
     lossSum += value.dataSync()[0];
     const next = varList.map((v, k) => {
       const g = grads[v.name];

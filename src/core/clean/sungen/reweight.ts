@@ -5,9 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import type { EncodedDataset, Tam } from '../../tam/types.ts';
 import { directionalDerivatives, outerLossGradient } from './directional.ts';
 import { trainWeightedEpoch, throwIfAborted, yieldToEventLoop } from '../../train/weighted-epoch.ts';
-import { allRows, complementRows, randomSubset, rowCount } from '../../train/rows.ts';
+import { allRows, randomSubset, rowCount } from '../../train/rows.ts';
 import { DEFAULT_SUNGEN_OPTIONS, type SungenOptions, type SungenProgress, type SungenResult } from './types.ts';
-import { ArrayAdam, clipL2InPlace, hypergradient, topFractionMask, weightStats, weightsFromScores } from './weight-math.ts';
+import { ArrayAdam, centerPerClassOn, clipL2InPlace, hypergradient, topFractionMask, weightStats, weightsFromScores } from './weight-math.ts';
 import { mixSeed } from '../../generation/prng.ts';
 
 /**
@@ -15,6 +15,12 @@ import { mixSeed } from '../../generation/prng.ts';
  * Adam is otherwise invariant to that scale, so a negligible ε keeps the update the same as on a rescaled h.
  */
 const SCORE_ADAM_EPSILON = 1e-20;
+
+/** `rows` without `exclude`, order kept. */
+function complementOf(rows: Int32Array, exclude: Int32Array): Int32Array {
+  const drop = new Set(exclude);
+  return rows.filter((r) => !drop.has(r));
+}
 
 export function validateSungenOptions(o: SungenOptions): void {
   const posInt = (name: keyof SungenOptions) => {
@@ -34,6 +40,7 @@ export function validateSungenOptions(o: SungenOptions): void {
   pos('scoreLearningRate');
   pos('hypergradClipNorm');
   pos('finiteDifferenceEpsilon');
+  if (o.classCentering !== 'center' && o.classCentering !== 'none') throw new Error(`SunGen option classCentering must be 'center' or 'none' (got ${String(o.classCentering)}).`);
   if (!(o.outerMaskFraction > 0 && o.outerMaskFraction <= 1)) {
     throw new Error(`SunGen option outerMaskFraction must be in (0, 1] (got ${o.outerMaskFraction}).`);
   }
@@ -47,7 +54,14 @@ export async function sungenReweight(
   tam: Tam,
   data: EncodedDataset,
   options: Partial<SungenOptions> = {},
-  hooks: { onProgress?: (p: SungenProgress) => void; signal?: AbortSignal } = {},
+  hooks: {
+    onProgress?: (p: SungenProgress) => void;
+    signal?: AbortSignal;
+    /** Rows that may be weighted and trained on (default all); the others keep θ = 0 and are never trained on. */
+    rows?: Int32Array;
+    /** Explicit outer set (e.g. a few real labelled rows appended to `data`), never trained on; default a random subset of `rows`. */
+    outerRows?: Int32Array;
+  } = {},
 ): Promise<SungenResult> {
   const o: SungenOptions = { ...DEFAULT_SUNGEN_OPTIONS, ...options };
   validateSungenOptions(o);
@@ -60,8 +74,14 @@ export async function sungenReweight(
   const elapsed = () => (performance.now() - started) / 1000;
   const theta = new Float32Array(n); // θ = 0 → w = 0.5 everywhere
   const adam = new ArrayAdam(n, o.scoreLearningRate, 0.9, 0.999, SCORE_ADAM_EPSILON);
-  const outerRows = randomSubset(n, o.outerSetSize, mixSeed(o.seed, 0x0071e5));
-  const trainRows = o.outerHeldOut ? complementRows(n, outerRows) : allRows(n);
+  const pool = hooks.rows ?? allRows(n);
+  const explicitOuter = hooks.outerRows !== undefined;
+  const outerRows = explicitOuter
+    ? Int32Array.from(hooks.outerRows!)
+    : Int32Array.from(randomSubset(pool.length, o.outerSetSize, mixSeed(o.seed, 0x0071e5)), (k) => pool[k]);
+  if (outerRows.length === 0) throw new Error('SunGen: the outer set is empty.');
+  const heldOut = o.outerHeldOut || explicitOuter;
+  const trainRows = explicitOuter ? complementOf(pool, outerRows) : o.outerHeldOut ? complementOf(pool, outerRows) : pool;
   if (trainRows.length === 0) throw new Error('SunGen: the held-out outer set leaves no sample to weight (lower outerSetSize).');
   const history: SungenResult['history'] = [];
   const init = tam.snapshot();
@@ -93,8 +113,8 @@ export async function sungenReweight(
       // 2. Outer: g = ∇φ RCE on the outer subset, counting only samples in the top outerMaskFraction of weights.
       const mask = topFractionMask(weights, o.outerMaskFraction);
       // Held-out outer samples carry no learned weight, so all of them count in the outer loss.
-      if (o.outerHeldOut) for (const r of outerRows) mask[r] = 1;
-      const { grads, loss: outerLoss } = outerLossGradient(tam, data, outerRows, mask, o.evalBatchSize);
+      if (heldOut) for (const r of outerRows) mask[r] = 1;
+      const { grads, loss: outerLoss } = outerLossGradient(tam, data, outerRows, mask, o.evalBatchSize, o.balancedOuterLoss);
       hooks.onProgress?.({ phase: 'outer', iteration: t, iterations: o.outerIterations, innerLoss, outerLoss, elapsedSeconds: elapsed() });
       await yieldToEventLoop();
       throwIfAborted(hooks.signal);
@@ -109,7 +129,11 @@ export async function sungenReweight(
       const hTrain = hypergradient(dots, Float32Array.from(trainRows, (r) => weights[r]), o.innerLearningRate);
       trainRows.forEach((r, k) => (h[r] = hTrain[k]));
       const hypergradNorm = clipL2InPlace(h, o.hypergradClipNorm);
-      adam.step(theta, h);
+      const delta = adam.update(h);
+      // Centre the θ step (not only h: Adam's per-coordinate scaling would reintroduce a class-wide drift) per class
+      // over the weighted rows, so each class's mean θ stays where it started.
+      if (o.classCentering === 'center') centerPerClassOn(delta, trainRows, data.labels, data.numClasses);
+      for (let i = 0; i < n; i++) theta[i] += delta[i];
       const stats = weightStats(weightsFromScores(theta));
       history.push({ iteration: t, innerLoss, outerLoss, hypergradNorm, weightStats: stats, seconds: (performance.now() - iterStart) / 1000 });
       hooks.onProgress?.({ phase: 'hypergradient', iteration: t, iterations: o.outerIterations, innerLoss, outerLoss, hypergradNorm, weightStats: stats, elapsedSeconds: elapsed() });

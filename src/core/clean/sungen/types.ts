@@ -26,6 +26,20 @@ export interface SungenOptions {
   hypergradClipNorm: number;
   /** Only samples whose weight is in this top fraction count in the outer loss (0.9). */
   outerMaskFraction: number;
+  /**
+   * Remove each class's mean from the hypergradient before the θ step ('center'), or not ('none', the official code).
+   * Without it the weights track the class: the hypergradient has a component shared by all samples of a class (the
+   * outer loss can also be lowered by shifting the trained model's class prior, through the bias and class-typical
+   * words), that component has the same sign at every outer iteration while the per-sample part varies with the inner
+   * shuffle, and Adam's per-coordinate normalisation turns any consistent sign into a full step — so whole classes
+   * drift up or down. Centring per class leaves only the within-class ranking, which is what finds wrong labels.
+   */
+  classCentering: 'center' | 'none';
+  /**
+   * Outer loss as the mean over classes of each class's mean RCE (true) instead of the mean over samples (false, the
+   * official code), so a majority class cannot dominate g on an imbalanced set.
+   */
+  balancedOuterLoss: boolean;
   /** Central-difference step along the unit outer-gradient direction. */
   finiteDifferenceEpsilon: number;
   /** Batch size of the inference passes (outer gradient and finite differences). */
@@ -44,6 +58,8 @@ export const DEFAULT_SUNGEN_OPTIONS: SungenOptions = {
   scoreLearningRate: 0.25,
   hypergradClipNorm: 3,
   outerMaskFraction: 0.9,
+  classCentering: 'center',
+  balancedOuterLoss: true,
   finiteDifferenceEpsilon: 1e-2,
   evalBatchSize: 256,
   seed: 1,

@@ -48,6 +48,20 @@ export function hypergradient(dots: Float32Array, weights: Float32Array, innerLr
   return h;
 }
 
+/**
+ * Subtracts, in place, each class's mean of v[r] over `rows` from v[r] for r in `rows` (labels indexed by row id);
+ * other entries are left alone.
+ */
+export function centerPerClassOn(v: Float32Array, rows: ArrayLike<number>, labels: Int32Array, numClasses: number): void {
+  const sum = new Float64Array(numClasses);
+  const count = new Float64Array(numClasses);
+  for (let k = 0; k < rows.length; k++) {
+    sum[labels[rows[k]]] += v[rows[k]];
+    count[labels[rows[k]]] += 1;
+  }
+  for (let k = 0; k < rows.length; k++) v[rows[k]] -= sum[labels[rows[k]]] / count[labels[rows[k]]];
+}
+
 /** Scales v in place so that ‖v‖₂ ≤ maxNorm. Returns the norm before clipping. */
 export function clipL2InPlace(v: Float32Array, maxNorm: number): number {
   let sq = 0;
@@ -79,18 +93,25 @@ export class ArrayAdam {
 
   /** params ← params − lr·m̂/(√v̂ + ε). */
   step(params: Float32Array, grad: Float32Array): void {
-    if (params.length !== this.m.length || grad.length !== this.m.length) {
-      throw new Error(`Adam: expected ${this.m.length} values, got params ${params.length}, grad ${grad.length}.`);
-    }
+    if (params.length !== this.m.length) throw new Error(`Adam: expected ${this.m.length} values, got params ${params.length}.`);
+    const delta = this.update(grad);
+    for (let i = 0; i < params.length; i++) params[i] += delta[i];
+  }
+
+  /** Advances the moments with `grad` and returns the step −lr·m̂/(√v̂ + ε) without applying it. */
+  update(grad: Float32Array): Float32Array {
+    if (grad.length !== this.m.length) throw new Error(`Adam: expected ${this.m.length} values, got grad ${grad.length}.`);
     this.t += 1;
     const c1 = 1 - Math.pow(this.beta1, this.t);
     const c2 = 1 - Math.pow(this.beta2, this.t);
-    for (let i = 0; i < params.length; i++) {
+    const delta = new Float32Array(grad.length);
+    for (let i = 0; i < grad.length; i++) {
       const g = grad[i];
       this.m[i] = this.beta1 * this.m[i] + (1 - this.beta1) * g;
       this.v[i] = this.beta2 * this.v[i] + (1 - this.beta2) * g * g;
-      params[i] -= (this.lr * (this.m[i] / c1)) / (Math.sqrt(this.v[i] / c2) + this.epsilon);
+      delta[i] = -(this.lr * (this.m[i] / c1)) / (Math.sqrt(this.v[i] / c2) + this.epsilon);
     }
+    return delta;
   }
 }
 
