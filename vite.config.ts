@@ -5,6 +5,7 @@
 // also written to dist/offline-files.json for the page's "Ready for offline?" panel.
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
@@ -45,16 +46,18 @@ export default defineConfig({
         cleanupOutdatedCaches: true,
         // A new version waits until the user presses "Reload" (nothing running is cut off); then it takes over.
         clientsClaim: true,
-        runtimeCaching: [{ urlPattern: ({ url }) => url.pathname.endsWith(`/${OFFLINE_FILES_JSON}`), handler: 'NetworkFirst' }],
         manifestTransforms: [
           async (entries) => {
             const files: OfflineFile[] = entries.map((e) => ({ url: e.url, bytes: e.size }));
             const manifestFile = resolve(outDir, 'manifest.webmanifest');
             files.push({ url: 'manifest.webmanifest', bytes: existsSync(manifestFile) ? statSync(manifestFile).size : 0 });
             files.sort((a, b) => a.url.localeCompare(b.url));
+            const json = JSON.stringify({ files }, null, 1);
             mkdirSync(outDir, { recursive: true });
-            writeFileSync(resolve(outDir, OFFLINE_FILES_JSON), JSON.stringify({ files }, null, 1));
-            return { manifest: entries, warnings: [] };
+            writeFileSync(resolve(outDir, OFFLINE_FILES_JSON), json);
+            // The list itself is precached too, so the panel works offline.
+            const revision = createHash('md5').update(json).digest('hex');
+            return { manifest: [...entries, { url: OFFLINE_FILES_JSON, revision, size: json.length }], warnings: [] };
           },
         ],
       },

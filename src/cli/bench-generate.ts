@@ -3,7 +3,8 @@
 // (KV cache, left padding, seeded top-p sampling, no early stop so every row decodes --tokens tokens unless it hits
 // EOS). Node runs onnxruntime-node on the CPU; --browser builds bench/generate.html (bench/vite.config.ts), serves it
 // on 127.0.0.1 and runs the same measurement in headless Chromium on the wasm device, every request kept on that
-// origin. Prints a table and, with --json, one JSON object as the last line.
+// origin. With --server URL it measures an OpenAI-compatible server at 1, 4, 16 and 64 requests in flight instead
+// (bench-server.ts). Prints a table and, with --json, one JSON object as the last line.
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { chromium } from 'playwright-core';
@@ -14,6 +15,7 @@ import { runCli } from './run-cli.ts';
 import { configureNodeTransformers } from './node-env.ts';
 import { startLoopbackPreview } from './loopback-preview.ts';
 import { chromiumPathOrThrow } from './chromium.ts';
+import { runServerBench, SERVER_BENCH_VALUES } from './bench-server.ts';
 
 /** Repeats a measurement until at least this much time has been spent (steadier numbers on a shared machine). */
 const MIN_MEASURE_MS = 1500;
@@ -68,13 +70,22 @@ async function runBrowser(modelId: string, opts: GenerateBenchOptions): Promise<
   }
 }
 
-const USAGE = `Usage: npm run bench:generate -- [--model ID] [--batches 8,16,32,64] [--tokens N] [--threads N] [--browser] [--json]`;
+const USAGE = `Usage: npm run bench:generate -- [--model ID] [--batches 8,16,32,64] [--tokens N] [--threads N] [--browser] [--json]
+  or: npm run bench:generate -- --server URL --server-model NAME [server options] [--json]`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, flags } = parseArgs(argv, {
-    values: ['model', 'batches', 'tokens', 'threads'],
+    values: ['model', 'batches', 'tokens', 'threads', ...SERVER_BENCH_VALUES],
     flags: ['json', 'browser'],
   });
+  if (values.has('server')) {
+    const local = ['model', 'batches', 'tokens', 'threads'].filter((o) => values.has(o));
+    if (local.length > 0 || flags.has('browser')) throw new UsageError(`--server measures a server; --${local[0] ?? 'browser'} applies to in-process generation.`);
+    await runServerBench(values, flags.has('json'));
+    return 0;
+  }
+  const serverOnly = SERVER_BENCH_VALUES.filter((o) => values.has(o));
+  if (serverOnly.length > 0) throw new UsageError(`--${serverOnly[0]} needs --server URL.`);
   const modelId = values.get('model') ?? 'karpathy/stories260K';
   const batches = (values.get('batches') ?? '8,16,32,64').split(',').map((s) => {
     const n = Number(s);

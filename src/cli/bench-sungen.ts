@@ -117,6 +117,7 @@ async function main(args: BenchSungenArgs): Promise<void> {
         keepFraction: args.keepFraction,
         sungenFinalWeights: args.sungenFinalWeights,
         validationFraction: args.validationFraction,
+        innerMaxTokens: args.innerMaxTokens,
         folds: args.folds,
         realRows: withReal?.realRows,
         sungen: {
@@ -185,7 +186,7 @@ async function main(args: BenchSungenArgs): Promise<void> {
           run.tam.dispose();
         }
       }
-      if (flippedSet && !aucs.has('oof')) {
+      if (flippedSet && !args.skipOofScore && !args.methods.includes('oof')) {
         const { scores } = await session.oofScores();
         const auc = noiseAuc(Float32Array.from(session.trainRows, (r) => scores[r]), Uint8Array.from(session.trainRows, (r) => flippedSet.flipped[r]));
         aucs.set('oof', [...(aucs.get('oof') ?? []), auc]);

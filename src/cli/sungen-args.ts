@@ -28,11 +28,15 @@ export interface BenchSungenArgs {
   outerLoss: 'balanced' | 'mean';
   /** Flip this fraction of the training labels (seeded) and report each score's ROC-AUC at finding them (0 = off). */
   flipLabels: number;
+  /** With --flip-labels: skip the out-of-fold score when the oof method is not run (saves K training runs). */
+  skipOofScore: boolean;
   /** Report the label-free selection among the methods run ("selected") and how often it matches the best on the tests. */
   select: boolean;
   /** A few real labelled examples (file, count): SunGen's outer set and the default method's selection set. */
   realFile?: string;
   realCount: number;
+  /** Tokens per text for a non-fast SunGen inner model. */
+  innerMaxTokens: number;
   /** Stratified held-out fraction of the synthetic set for the guard and selection. */
   validationFraction: number;
   /** Out-of-fold folds (oof method and the noise-AUC score). */
@@ -67,8 +71,10 @@ export const BENCH_SUNGEN_USAGE = `Usage: npm run bench:sungen -- --train FILE -
   --centering center|none           per-class centring of SunGen's θ step (default center; none = official code)
   --outer-loss balanced|mean        SunGen outer RCE averaged per class (default balanced) or per sample (official)
   --flip-labels F                   flip F of the training labels and add "noiseAuc" per score (filter, oof, SunGen θ)
+  --skip-oof-score                  with --flip-labels, do not compute the out-of-fold score unless oof runs
   --select                          label-free selection among the methods run: adds "selected" and its hit rate
   --real FILE --real-count N        N real labelled rows from FILE as SunGen's outer set / the default's selection set
+  --inner-max-len N                 tokens per text for a BiLSTM/transformer SunGen inner model (default 32)
   --val-fraction F                  held-out synthetic split for the guard and selection (default 0.1)
   --folds K                         folds of the out-of-fold confidence (default 4)
   --final-weights soft|hard         SunGen final training with learned weights or top-K selection only (default soft)
@@ -94,8 +100,8 @@ function fraction(name: string, v: number | undefined, dflt: number): number {
 
 export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
   const { values, flags, lists } = parseArgs(argv, {
-    values: ['centering', 'outer-loss', 'flip-labels', 'real', 'real-count', 'val-fraction', 'folds', 'train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'inner-lr', 'inner-epochs', 'final-weights', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
-    flags: ['json', 'outer-held-out', 'select'],
+    values: ['inner-max-len', 'centering', 'outer-loss', 'flip-labels', 'real', 'real-count', 'val-fraction', 'folds', 'train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'inner-lr', 'inner-epochs', 'final-weights', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
+    flags: ['json', 'outer-held-out', 'select', 'skip-oof-score'],
     repeated: ['test'],
   });
   const tests = lists.get('test') ?? [];
@@ -139,9 +145,11 @@ export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
     outerLoss,
     flipLabels: flip,
     select: flags.has('select'),
+    skipOofScore: flags.has('skip-oof-score'),
     realFile,
     realCount: realFile ? posInt('real-count', numberOption(values, 'real-count'), 50) : 0,
     validationFraction: valFraction,
+    innerMaxTokens: posInt('inner-max-len', numberOption(values, 'inner-max-len'), 32),
     folds,
     train,
     tests,

@@ -13,6 +13,8 @@ import { EvaluateController } from './evaluate/evaluate-state.svelte.ts';
 import { PwaState } from './shared/pwa.svelte.ts';
 import { PortableController } from './runs/portable-state.svelte.ts';
 import { StorageState } from './runs/storage-state.svelte.ts';
+import { ModelsController } from './generate/models-state.svelte.ts';
+import { OfflineState } from './runs/offline-state.svelte.ts';
 
 export class Lab {
   readonly nav = new Nav();
@@ -26,6 +28,8 @@ export class Lab {
   readonly pwa = new PwaState();
   readonly portable = new PortableController(this.runs);
   readonly storage = new StorageState();
+  readonly models = new ModelsController();
+  readonly offline = new OfflineState();
   ready = $state(false);
   /** The database could not be opened (private mode, blocked storage): shown on every step. */
   fatal = $state<string | null>(null);

@@ -40,6 +40,16 @@ describe('offline install (service worker)', () => {
       // Everything precached: the page says so.
       await page.getByTestId('offline-ready').waitFor({ timeout: 120_000 });
       expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+      // "Ready for offline?" lists every precached file as cached, with sizes.
+      await goToStep(page, 'Runs');
+      await expect.poll(() => page.getByTestId('offline-summary').getAttribute('data-offline-ready'), { timeout: 30_000 }).toBe('true');
+      await page.getByRole('button', { name: 'Show the files' }).click();
+      const fileRows = page.locator('[data-testid="offline-files"] tbody tr');
+      const listed = await fileRows.allTextContents();
+      for (const needed of ['index.html', 'models/karpathy/stories260K/onnx/model.onnx', 'eval/sst2-test.jsonl', '.wasm']) {
+        expect(listed.some((r) => r.includes(needed) && r.endsWith('yes'))).toBe(true);
+      }
+      expect(listed.every((r) => r.endsWith('yes'))).toBe(true);
 
       await served.close();
       serverOpen = false;
@@ -47,6 +57,8 @@ describe('offline install (service worker)', () => {
 
       await page.reload();
       await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
+      await expect.poll(() => page.getByTestId('offline-summary').getAttribute('data-offline-ready'), { timeout: 30_000 }).toBe('true');
+      await goToStep(page, 'Task');
       await page.getByLabel('Preset task').selectOption('sst-2');
       await goToStep(page, 'Generate');
       await expect.poll(() => page.getByTestId('model-resolution').textContent(), { timeout: 15_000 }).toContain('Bundled');

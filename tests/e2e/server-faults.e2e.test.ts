@@ -55,6 +55,8 @@ describe('Generate through an OpenAI-compatible server (fault server)', () => {
       await page.getByTestId('server-model').fill(fs.model);
       await connect(page, 'wrong');
       expect(await page.getByTestId('server-error').textContent()).toContain('refused the API key (HTTP 401');
+      expect(await storedSamples(page)).toEqual([]); // nothing half-stored by the bad attempts
+      expect(await page.getByTestId('run-status').count()).toBe(0);
       await page.getByTestId('server-remember').check();
       await connect(page, 'secret');
       expect(await page.getByTestId('server-status').textContent()).toContain(`Connected to ${new URL(fs.url).host}`);
@@ -125,6 +127,43 @@ describe('Generate through an OpenAI-compatible server (fault server)', () => {
       fs.apiKey = undefined;
     } finally {
       fs.apiKey = undefined;
+      await guard.context.close();
+    }
+  });
+
+  it('a reload mid-run leaves a resumable run; Resume asks to reconnect, then finishes', async () => {
+    const guard = await guardedContext(env.browser, env.served.origin, { allow: [fs.origin] });
+    try {
+      fs.set('ok');
+      fs.delayMs = 150;
+      const page = await openServerGenerate(guard, env.served.baseUrl);
+      await page.getByTestId('server-url').fill(fs.url);
+      await page.getByTestId('server-model').fill(fs.model);
+      await connect(page, null);
+      await page.getByRole('textbox', { name: 'Samples per label' }).fill('30');
+      await page.getByTestId('server-inflight').fill('2');
+      await page.getByRole('button', { name: 'Generate', exact: true }).click();
+      await expect.poll(async () => (await storedSamples(page)).length, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(8);
+      await page.reload();
+      await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
+      await goToStep(page, 'Generate');
+      await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 20_000 }).toBe('stopped');
+      const kept = await storedSamples(page);
+      expect(kept.length).toBe(Number(await page.getByTestId('count-happy').textContent()) + Number(await page.getByTestId('count-sad').textContent()));
+      fs.delayMs = 0;
+      await page.getByRole('button', { name: 'Resume' }).click();
+      expect(await page.getByTestId('run-error').textContent()).toContain(`This run was generated on ${new URL(fs.url).host} (model "${fs.model}"). Connect to it`);
+      expect(await page.getByTestId('server-url').inputValue()).toBe(fs.url);
+      await connect(page, null);
+      await page.getByRole('button', { name: 'Resume' }).click();
+      await waitForRunStatus(page, 'done', 60_000);
+      const all = await storedSamples(page);
+      expect(all).toHaveLength(60);
+      expect(new Set(all.map((s) => s.text)).size).toBe(60);
+      expect(all.slice(0, kept.length).map((s) => s.text)).toEqual(kept.map((s) => s.text));
+      expect(guard.blocked).toEqual([]);
+    } finally {
+      fs.delayMs = 0;
       await guard.context.close();
     }
   });

@@ -36,6 +36,8 @@ export interface FaultServer {
   /** Requires this Bearer key when set. */
   apiKey?: string;
   model: string;
+  /** Delay before each completion answer (to catch a run mid-way). */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -51,6 +53,7 @@ export async function startFaultServer(opts: { model?: string; apiKey?: string; 
     requests: [],
     apiKey: opts.apiKey,
     model: opts.model ?? 'test-model',
+    delayMs: 0,
     set(m, times) {
       mode = m;
       remaining = times ?? Infinity;
@@ -170,7 +173,9 @@ export async function startFaultServer(opts: { model?: string; apiKey?: string; 
             ? { index: i, text, finish_reason: 'stop' }
             : { index: i, message: { role: 'assistant', content: text }, finish_reason: 'stop' };
         });
-        return json(res, 200, { object: 'text_completion', choices, usage: { completion_tokens: 7 * n, prompt_tokens: 10 } });
+        const answer = () => json(res, 200, { object: 'text_completion', choices, usage: { completion_tokens: 7 * n, prompt_tokens: 10 } });
+        if (fs.delayMs > 0) return void setTimeout(answer, fs.delayMs);
+        return answer();
       }
       return json(res, 404, { detail: 'Not Found' });
     });

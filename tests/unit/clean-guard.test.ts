@@ -8,7 +8,7 @@ import { classDistribution, classWeightStats, detectCollapse, minPredictedRatio 
 import { selectMethod } from '../../src/core/clean/select';
 import { confidentLearningScores, stratifiedFolds } from '../../src/core/clean/confident';
 import { inspectTrainingSet } from '../../src/core/clean/inspect';
-import { parseMethods, stratifiedHoldOut, DEFAULT_METHOD } from '../../src/core/clean/methods';
+import { parseMethods, stratifiedHoldOut, truncateTokens, DEFAULT_METHOD } from '../../src/core/clean/methods';
 import type { EncodedDataset } from '../../src/core/tam/types';
 
 function dataset(rows: number[][], labels: number[], maxLen = 4): EncodedDataset {
@@ -123,6 +123,18 @@ describe('confident learning scores and stratified splits', () => {
     // A class with a single row keeps it for training.
     const lone = stratifiedHoldOut(Int32Array.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]), 2, 0.5, 1);
     expect([...lone.train]).toContain(10);
+  });
+});
+
+describe('inner-model truncation', () => {
+  it('cuts every row to its first tokens and leaves the dataset alone', () => {
+    const data = dataset([[1, 2, 3, 4], [5, 6, 0, 0]], [0, 1]);
+    const cut = truncateTokens(data, 2);
+    expect(cut.maxLenTokens).toBe(2);
+    expect([...cut.ids]).toEqual([1, 2, 5, 6]);
+    expect([...data.ids]).toEqual([1, 2, 3, 4, 5, 6, 0, 0]);
+    expect(truncateTokens(data, 8)).toBe(data);
+    expect(() => truncateTokens(data, 0)).toThrow(/positive integer/);
   });
 });
 

@@ -76,4 +76,28 @@ describe('runMethod', () => {
     expect(innerLearningRateFor('fast')).toBe(1e-2);
     expect(innerLearningRateFor('lstm')).toBe(1e-3);
   });
+
+  it('uses a few real labelled rows as SunGen\'s outer set and the default\'s selection set, never training on them', async () => {
+    const { texts, labels, labelNames } = loadRows(sharedPath('data/eval/sst2-validation.jsonl'), 140);
+    const data = encodeTexts(texts, labels, labelNames, 16, 800);
+    const realRows = Int32Array.from({ length: 20 }, (_, k) => 120 + k); // the last 20 rows play the real examples
+    const run = await runMethod('sungen-safe', data, bagDeps(), {
+      model: 'fast',
+      seed: 3,
+      keepFraction: 0.75,
+      realRows,
+      sungen: { outerIterations: 2, outerSetSize: 60, evalBatchSize: 64 },
+    });
+    try {
+      for (const r of realRows) {
+        expect(run.theta![r]).toBe(0); // held out of SunGen's weighting
+        expect(run.weights[r]).toBe(0); // and of the final training
+      }
+      expect(run.diagnostics.inspection.rows).toBe(108); // 120 synthetic rows minus the 10 % validation split
+      expect(run.diagnostics.realValidation?.rows).toBe(20);
+      expect(run.diagnostics.selection?.reason).toMatch(/real labelled examples/);
+    } finally {
+      run.tam.dispose();
+    }
+  });
 });

@@ -6,10 +6,11 @@ import type { LabelSpec, TaskSpec } from '../tasks/types.ts';
 import { validatePerLabel, validateSampling, validateTask } from '../tasks/validate.ts';
 import { decodeJobs, type DecodeJob } from './decoder.ts';
 import { loadLm, type LoadedLm, type LmInternals } from './lm.ts';
-import { DedupSet, parseChatReply, parseGeneration } from './parse.ts';
+import { parseChatReply, parseGeneration } from './parse.ts';
+import { SampleAccumulator } from './accept.ts';
 import { mixSeed, mulberry32 } from './prng.ts';
 import { chatMessages, contextChatMessages, counterLabelsOf, fillPrompt, promptStyleOf } from './prompt.ts';
-import type { DropReason, GeneratedSample, GenerationProgress, SamplingConfig } from './types.ts';
+import type { GeneratedSample, GenerationProgress, SamplingConfig } from './types.ts';
 
 export { loadLm };
 export type { LoadedLm, LmDevice, LoadProgress, LoadLmOptions } from './lm.ts';
@@ -114,27 +115,13 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
   const task = t.task;
   const sampling = s.sampling;
   const I: LmInternals = lm.internals;
-  const started = Date.now();
 
-  // A Map: label names are user text ("constructor", "__proto__" are valid names), never object keys.
-  const acceptedByLabel = new Map<string, number>(task.labels.map((l) => [l.name, 0]));
+  // Targets, parse-rule drops, dedup and token counts: shared with the OpenAI-compatible server generator.
   const already = opts.already ?? [];
-  for (const sample of already) {
-    const n = acceptedByLabel.get(sample.label);
-    if (n !== undefined) acceptedByLabel.set(sample.label, n + 1);
-  }
-  const dedup = new DedupSet(already.map((x) => x.text));
-  const dropped: Record<DropReason, number> = { tooShort: 0, duplicate: 0, empty: 0 };
-  let generatedTokens = 0;
-  const progress = (): GenerationProgress => ({
-    acceptedByLabel: Object.fromEntries(acceptedByLabel), // own data properties only (safe for any label name)
-    targetPerLabel: opts.perLabel,
-    dropped: { ...dropped },
-    generatedTokens,
-    elapsedMs: Date.now() - started,
-  });
-  const deficit = (l: LabelSpec) => Math.max(0, opts.perLabel - (acceptedByLabel.get(l.name) ?? 0));
-  const totalDeficit = () => task.labels.reduce((a, l) => a + deficit(l), 0);
+  const acc = new SampleAccumulator(task, opts.perLabel, already);
+  const progress = (): GenerationProgress => acc.progress();
+  const deficit = (l: LabelSpec) => acc.deficit(l);
+  const totalDeficit = () => acc.totalDeficit();
 
   const runSeed = mixSeed(sampling.seed, already.length);
   const choice = { doSample: sampling.doSample, temperature: sampling.temperature, topK: sampling.topK, topP: sampling.topP };
@@ -223,7 +210,7 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
           jobs.map((job) => ({ promptIds: ctxPromptIds, rng: mulberry32(mixSeed(runSeed ^ 0x63747800, job.index)) })),
           { maxNewTokens: ctx.maxNewTokens, choice, signal: opts.signal, ...(contextChat ? stops : {}) },
         );
-        generatedTokens += ctxRes.generatedTokens;
+        acc.generatedTokens += ctxRes.generatedTokens;
         if (ctxRes.interrupted) {
           stopReason = 'interrupted';
           break;
@@ -243,7 +230,7 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
       counterPromptIds: job.counters.map((c) => labelPromptIds(c, job.context)),
       rng: mulberry32(mixSeed(runSeed, job.index)),
     }));
-    const tokensBefore = generatedTokens;
+    const tokensBefore = acc.generatedTokens;
     const res = await decodeJobs(I, decodeInput, {
       maxNewTokens: sampling.maxNewTokens,
       choice,
@@ -252,30 +239,19 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
       ...stops,
       onStep: opts.onProgress
         ? (n) => {
-            generatedTokens = tokensBefore + n;
+            acc.generatedTokens = tokensBefore + n;
             opts.onProgress!(progress());
           }
         : undefined,
     });
-    generatedTokens = tokensBefore + res.generatedTokens;
+    acc.generatedTokens = tokensBefore + res.generatedTokens;
 
     const accepted: GeneratedSample[] = [];
     jobs.forEach((job, i) => {
       if (res.finish[i] === 'interrupted') return; // unfinished text is not a sample
       if (deficit(job.label) === 0) return; // target reached meanwhile
-      const parsed = parseReply(I.decode(res.tokens[i]), sampling.minWords, res.finish[i] === 'length');
-      if (!parsed.ok) {
-        dropped[parsed.reason]++;
-        return;
-      }
-      if (!dedup.add(parsed.text)) {
-        dropped.duplicate++;
-        return;
-      }
-      acceptedByLabel.set(job.label.name, (acceptedByLabel.get(job.label.name) ?? 0) + 1);
-      const sample: GeneratedSample = { text: parsed.text, label: job.label.name };
-      if (job.context !== undefined) sample.context = job.context;
-      accepted.push(sample);
+      const sample = acc.offer(parseReply(I.decode(res.tokens[i]), sampling.minWords, res.finish[i] === 'length'), job.label.name, job.context);
+      if (sample) accepted.push(sample);
     });
     if (accepted.length > 0) await opts.onSamples?.(accepted);
     opts.onProgress?.(progress());

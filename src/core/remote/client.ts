@@ -1,7 +1,10 @@
 // A small client for the OpenAI-compatible HTTP API (vLLM, llama.cpp's server, llama-cpp-python, Ollama, TGI):
 // GET /models, POST /completions and /chat/completions, non-streaming. It never talks to any origin but the one it was
 // created for, watches for stalled responses, and turns every way a server can misbehave into a RemoteError with a
-// message that names the host and what was wrong. Runs in the page's worker and in Node (global fetch).
+// message that names the host and what was wrong. Runs in the generation worker and in Node (global fetch). The page's
+// Content-Security-Policy keeps connect-src 'self' for the document; a same-origin worker is not governed by that
+// <meta> policy, so this client's origin check is the allow-list: it is created only with the API root the user
+// confirmed in the page, and refuses any URL outside that origin.
 import type { ChatMessage } from '../tasks/types.ts';
 import { RemoteError } from './errors.ts';
 import { parseServerUrl } from './server-url.ts';

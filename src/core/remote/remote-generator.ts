@@ -159,7 +159,7 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
   });
 
   /** One request (after a context request when the task generates contexts), with retries on transient errors. */
-  const withRetries = async <T>(what: () => Promise<T>): Promise<T> => {
+  const withRetries = async <T>(what: () => Promise<T>, signal: AbortSignal): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
       try {
         return await what();
@@ -170,12 +170,20 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
         server.retries++;
         server.notice = `${e.message} Retry ${attempt + 1} of ${remote.maxRetries} in ${(wait / 1000).toFixed(1)} s.`;
         opts.onProgress?.(progress());
-        await sleep(wait, ctrl.signal);
+        await sleep(wait, signal);
       }
     }
   };
 
+  // One controller per request, all aborted by the run's controller through a single listener (many requests in flight
+  // must not each hang a listener on one signal).
+  const jobControllers = new Set<AbortController>();
+  ctrl.signal.addEventListener('abort', () => jobControllers.forEach((c) => c.abort(ctrl.signal.reason)), { once: true });
+
   const runJob = async (job: Job): Promise<Outcome> => {
+    const jobCtrl = new AbortController();
+    jobControllers.add(jobCtrl);
+    const signal = jobCtrl.signal;
     try {
       let context: string | undefined;
       let contextTokens = 0;
@@ -188,8 +196,12 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
           // Same as the in-page generator: the chat instruction for a context when the task has one, else the
           // continuation prompt (instruct models continue text too).
           const req = common(1, mixSeed(runSeed ^ 0x63747800, job.index), ctx.maxNewTokens);
-          const res = await withRetries(() =>
-            contextChat ? client.chat({ messages: contextChat, ...req }, ctrl.signal) : client.complete({ prompt: ctx.prompt, ...req, stop: CONTINUATION_STOP }, ctrl.signal),
+          const res = await withRetries(
+            () =>
+              contextChat
+                ? client.chat({ messages: contextChat, ...req }, signal)
+                : client.complete({ prompt: ctx.prompt, ...req, stop: CONTINUATION_STOP }, signal),
+            signal,
           );
           contextTokens = res.completionTokens ?? 0;
           const c = res.choices[0];
@@ -199,14 +211,18 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
         }
       }
       const req = common(job.n, seed, sampling.maxNewTokens);
-      const result = await withRetries(() =>
-        chat
-          ? client.chat({ messages: chatMessages(task, job.label.name, { context }), ...req }, ctrl.signal)
-          : client.complete({ prompt: fillPrompt(job.label.prompt, context), ...req, stop: CONTINUATION_STOP }, ctrl.signal),
+      const result = await withRetries(
+        () =>
+          chat
+            ? client.chat({ messages: chatMessages(task, job.label.name, { context }), ...req }, signal)
+            : client.complete({ prompt: fillPrompt(job.label.prompt, context), ...req, stop: CONTINUATION_STOP }, signal),
+        signal,
       );
       return { ok: true, job, result, context, contextTokens };
     } catch (error) {
       return { ok: false, job, error };
+    } finally {
+      jobControllers.delete(jobCtrl);
     }
   };
 

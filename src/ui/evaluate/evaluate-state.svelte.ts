@@ -105,38 +105,46 @@ export class EvaluateController {
     }
   }
 
+  /** Writes to the typed set one after another, each on top of the stored version, so quick adds are never lost. */
+  private typedWrites: Promise<unknown> = Promise.resolve();
+
+  private updateTyped(change: (rows: TestSetRecord['rows']) => TestSetRecord['rows']): Promise<void> {
+    const labels = [...this.labelNames];
+    const id = typedSetId(labels);
+    const write = this.typedWrites.then(async () => {
+      const store = this.runs.store;
+      if (!store) return;
+      const now = Date.now();
+      const base = await store.getTestSet(id);
+      const rows = change(base?.rows ?? []);
+      if (rows.length === 0) await store.deleteTestSet(id);
+      else await store.putTestSet(base ? { ...base, rows, updatedAt: now } : { id, name: 'Typed in the page', createdAt: now, updatedAt: now, source: 'typed', labels, rows });
+      await this.refresh();
+    });
+    this.typedWrites = write.catch(() => {});
+    return write;
+  }
+
   /** Adds a typed example to this task's typed test set (stored at once) and selects that set. */
   async addTyped(): Promise<boolean> {
     const problem = checkTypedExample(this.typedText, this.typedLabel, this.labelNames);
     this.typedError = problem;
     if (problem) return false;
-    const store = this.runs.store;
-    if (!store) return false;
-    const now = Date.now();
-    const base = this.typedSet;
-    const set: TestSetRecord = base
-      ? { ...base, updatedAt: now, rows: [...base.rows, { text: this.typedText.trim(), label: this.typedLabel }] }
-      : { id: typedSetId(this.labelNames), name: 'Typed in the page', createdAt: now, updatedAt: now, source: 'typed', labels: [...this.labelNames], rows: [{ text: this.typedText.trim(), label: this.typedLabel }] };
+    const row = { text: this.typedText.trim(), label: this.typedLabel };
+    this.typedText = '';
     try {
-      await store.putTestSet($state.snapshot(set) as TestSetRecord);
+      await this.updateTyped((rows) => [...rows, row]);
     } catch (e) {
       this.typedError = { field: 'text', message: errorText(e) };
+      this.typedText = row.text;
       return false;
     }
-    this.typedText = '';
-    await this.refresh();
-    this.choose(set.id);
+    this.choose(typedSetId(this.labelNames));
     return true;
   }
 
   async removeTyped(index: number): Promise<void> {
-    const base = this.typedSet;
-    const store = this.runs.store;
-    if (!base || !store) return;
-    const rows = base.rows.filter((_, k) => k !== index);
-    if (rows.length === 0) await store.deleteTestSet(base.id);
-    else await store.putTestSet({ ...$state.snapshot(base), rows, updatedAt: Date.now() } as TestSetRecord);
-    await this.refresh();
+    await this.updateTyped((rows) => rows.filter((_, k) => k !== index));
   }
 
   /** Parses an uploaded test file against the current run's labels; stores it as a test set and selects it. */

@@ -18,6 +18,7 @@ import { GenerationWorkerClient } from './generate-client.ts';
 import { notifyRunsChanged } from '../shared/runs-changed.ts';
 import { appBaseUrl } from '../shared/app-base.ts';
 import type { RunsController } from '../runs/runs-state.svelte.ts';
+import { hubFilesCached } from './model-rows.ts';
 import { errorText } from '../../core/error-text.ts';
 import { IMPORTED_MODEL_ID } from '../../core/pipeline/import-run.ts';
 
@@ -132,12 +133,16 @@ export class GenerateController {
     this.formErrors = errors;
     if (!parsed.ok || errors.length > 0) return;
     const { task, sampling, perLabel } = parsed.setup;
+    const res = this.modelResolution;
+    if (res?.kind === 'hub' && !(await hubFilesCached(res.entry))) {
+      const ok = confirm(`Download ${formatBytes(res.downloadSizeBytes)} from the Hugging Face hub for ${res.entry.displayName}? The files are kept in this browser (see the model catalog), so this happens once.`);
+      if (!ok) return;
+    }
 
     this.runError = null;
     const runId = crypto.randomUUID();
     const model = findCatalogEntry(form.modelId)!;
-    const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' }).format(Date.now());
-    const name = `${task.name} · ${model.displayName} · ${when}`;
+    const name = defaultRunName(task.name, model.displayName, perLabel * task.labels.length, Date.now());
     if (!(await this.loadModel(form.modelId, form.allowNetwork))) return;
     this.resetLive();
     this.activeRunId = runId;
@@ -374,6 +379,12 @@ export class GenerateController {
     notifyRunsChanged();
     if (this.runs.current?.id === runId) await this.runs.select(runId);
   }
+}
+
+/** A readable default run name: task, model, how many samples, and the time to the second (renamable later). */
+export function defaultRunName(taskName: string, modelName: string, samples: number, at: number): string {
+  const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' }).format(at);
+  return `${taskName} · ${modelName} · ${samples} samples · ${when}`;
 }
 
 export function describeResolution(r: ModelResolution): string {

@@ -15,6 +15,10 @@ export class RunsController {
   /** Every saved training (all runs), newest first. */
   trainings = $state.raw<TrainingSummary[]>([]);
 
+  /** Trainings ticked for the Compare view (kept across reloads). */
+  compareIds = $state.raw<string[]>(readCompare());
+  compared = $derived(this.compareIds.map((id) => this.trainings.find((t) => t.id === id)).filter((t) => t !== undefined));
+
   /** Trainings of the current run, newest first. */
   currentTrainings = $derived(this.trainings.filter((t) => t.runId === this.current?.id));
   /** Keyed by label name in a Map: label names are user text ("constructor", "__proto__" are valid labels). */
@@ -88,6 +92,11 @@ export class RunsController {
     this.trainings = this.trainings.map((x) => (x.id === t.id ? t : x));
   }
 
+  toggleCompare(id: string, on: boolean): void {
+    this.compareIds = on ? [...this.compareIds.filter((x) => x !== id), id] : this.compareIds.filter((x) => x !== id);
+    writeCompare(this.compareIds);
+  }
+
   async deleteTraining(id: string): Promise<void> {
     if (!this.store) return;
     await this.store.deleteTraining(id);
@@ -117,5 +126,24 @@ export class RunsController {
     await this.refresh();
     if (!this.current && this.runs.length > 0) await this.select(this.runs[0].id);
     notifyRunsChanged();
+  }
+}
+
+const COMPARE_KEY = 'sungen-lab:compare';
+
+function readCompare(): string[] {
+  try {
+    const v: unknown = JSON.parse(localStorage.getItem(COMPARE_KEY) ?? '[]');
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function writeCompare(ids: string[]): void {
+  try {
+    localStorage.setItem(COMPARE_KEY, JSON.stringify(ids));
+  } catch {
+    // Private mode: the selection is simply not remembered.
   }
 }

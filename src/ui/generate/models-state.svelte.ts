@@ -1,0 +1,81 @@
+// The model catalog view's state: for every catalog model where it comes from (bundled, an offline pack imported
+// into this browser, a pack folder on the server, or the hub), its size and dtype, whether its files are cached in
+// the browser, and Delete; plus importing a model pack from a folder or a zip (checked before anything is stored).
+import { MODEL_CATALOG } from '../../core/models/catalog.ts';
+import { checkModelPack, deleteModelPack, storeModelPack, type PackFile } from '../../core/models/packs.ts';
+import { localModelBaseUrl } from '../../core/runtime/http-files.ts';
+import { HUB_CACHE, hubFileUrl, modelRows, type ModelRow } from './model-rows.ts';
+import { readZip } from '../../core/portable/zip.ts';
+import { errorText } from '../../core/error-text.ts';
+import { appBaseUrl } from '../shared/app-base.ts';
+
+export class ModelsController {
+  rows = $state.raw<ModelRow[]>([]);
+  busy = $state(false);
+  message = $state<string | null>(null);
+  error = $state<string | null>(null);
+  /** The catalog model a pack being imported provides. */
+  importId = $state(MODEL_CATALOG.find((m) => !m.bundled)?.id ?? '');
+
+  private get modelsBase(): string {
+    return localModelBaseUrl(appBaseUrl());
+  }
+
+  async refresh(): Promise<void> {
+    if (typeof caches === 'undefined') return;
+    this.rows = await modelRows(this.modelsBase);
+  }
+
+  private async run(fn: () => Promise<string>): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    this.error = null;
+    this.message = null;
+    try {
+      this.message = await fn();
+      await this.refresh();
+    } catch (e) {
+      this.error = errorText(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async importFiles(files: PackFile[], source: string): Promise<string> {
+    const id = this.importId;
+    const pack = await checkModelPack(files, id, source);
+    const record = await storeModelPack(caches, this.modelsBase, pack);
+    const mb = (record.bytes / (1024 * 1024)).toFixed(1);
+    return `Imported ${id} (${record.dtype}, ${mb} MB) from ${source}${record.hashesChecked ? ', every file matched its SHA-256' : ''}. It now loads with no network.`;
+  }
+
+  /** A folder chosen with the folder picker (webkitRelativePath keeps the layout). */
+  importFolder(list: FileList): Promise<void> {
+    return this.run(async () => {
+      const files: PackFile[] = [];
+      for (const f of Array.from(list)) files.push({ path: f.webkitRelativePath || f.name, data: new Uint8Array(await f.arrayBuffer()) });
+      const top = files[0]?.path.split('/')[0] ?? 'folder';
+      return this.importFiles(files, `folder ${top}`);
+    });
+  }
+
+  importZip(file: File): Promise<void> {
+    return this.run(async () => {
+      const entries = readZip(new Uint8Array(await file.arrayBuffer()), file.name);
+      return this.importFiles([...entries].map(([path, data]) => ({ path, data })), file.name);
+    });
+  }
+
+  /** Deletes what this browser holds for a model: an imported pack, or hub downloads in transformers.js' cache. */
+  remove(row: ModelRow): Promise<void> {
+    return this.run(async () => {
+      if (row.pack) await deleteModelPack(caches, this.modelsBase, row.entry.id);
+      if (await caches.has(HUB_CACHE)) {
+        const cache = await caches.open(HUB_CACHE);
+        for (const f of row.entry.files) await cache.delete(hubFileUrl(row.entry.id, f));
+      }
+      return `Deleted ${row.entry.displayName} from this browser's storage.`;
+    });
+  }
+}
+
