@@ -313,7 +313,9 @@ describe('faults: closed tabs, killed browser, two tabs', () => {
     const guard = await guardedContext(env.browser, env.served.origin);
     try {
       const a = await openApp(guard);
+      // Small batches: tab A's resumed run lasts long enough for tab B to try to resume and to delete it.
       await a.getByRole('textbox', { name: 'Samples per label' }).fill('60');
+      await a.getByLabel('Batch size').fill('4');
       await generateButton(a).click();
       await expect.poll(() => rows(a).count(), { timeout: 120_000, interval: 100 }).toBeGreaterThan(5);
       await a.getByRole('button', { name: 'Stop', exact: true }).click();
