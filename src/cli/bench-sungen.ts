@@ -120,6 +120,7 @@ async function main(args: BenchSungenArgs): Promise<void> {
         innerMaxTokens: args.innerMaxTokens,
         folds: args.folds,
         realRows: withReal?.realRows,
+        realAsOuter: args.realAsOuter,
         sungen: {
           outerIterations: args.outerIterations,
           outerSetSize: args.outerSetSize,
@@ -158,7 +159,8 @@ async function main(args: BenchSungenArgs): Promise<void> {
           v.predictedShare.push(d.validation.distribution.predictedShare);
           if (d.guard.collapsed) v.collapsed += 1;
           validation.set(method, v);
-          valScore.set(method, { score: d.validation.meanLabelProbability, collapsed: d.guard.collapsed });
+          // The default is a choice among the others, and none is the safe fallback (never ruled out), as in the default.
+          if (method !== 'sungen-safe') valScore.set(method, { score: d.validation.meanLabelProbability, collapsed: method === 'none' ? false : d.guard.collapsed });
           if (run.selected) defaultChoices.push(run.selected);
           const accs: Record<string, number> = {};
           for (const test of tests) {
@@ -295,7 +297,7 @@ async function main(args: BenchSungenArgs): Promise<void> {
       defaultMethod: DEFAULT_METHOD,
       config: {
         iterations: args.outerIterations, outerSet: args.outerSetSize, keep: args.keepFraction, epochs: args.epochs, batch: args.batchSize, lr: args.learningRate, maxLen: args.maxLenTokens,
-        vocab: vocab.tokens.length, centering: args.centering, outerLoss: args.outerLoss, validationFraction: args.validationFraction, flipLabels: args.flipLabels, realRows: withReal?.realRows.length ?? 0,
+        vocab: vocab.tokens.length, centering: args.centering, outerLoss: args.outerLoss, validationFraction: args.validationFraction, flipLabels: args.flipLabels, realRows: withReal?.realRows.length ?? 0, realAsOuter: args.realAsOuter,
       },
       results,
       relativeGain,

@@ -35,6 +35,7 @@ export interface BenchSungenArgs {
   /** A few real labelled examples (file, count): SunGen's outer set and the default method's selection set. */
   realFile?: string;
   realCount: number;
+  realAsOuter: boolean;
   /** Tokens per text for a non-fast SunGen inner model. */
   innerMaxTokens: number;
   /** Stratified held-out fraction of the synthetic set for the guard and selection. */
@@ -73,7 +74,8 @@ export const BENCH_SUNGEN_USAGE = `Usage: npm run bench:sungen -- --train FILE -
   --flip-labels F                   flip F of the training labels and add "noiseAuc" per score (filter, oof, SunGen θ)
   --skip-oof-score                  with --flip-labels, do not compute the out-of-fold score unless oof runs
   --select                          label-free selection among the methods run: adds "selected" and its hit rate
-  --real FILE --real-count N        N real labelled rows from FILE as SunGen's outer set / the default's selection set
+  --real FILE --real-count N        N real labelled rows from FILE (default 50) as the default's selection set
+  --real-as-outer                   …and as SunGen's outer set
   --inner-max-len N                 tokens per text for a BiLSTM/transformer SunGen inner model (default 32)
   --val-fraction F                  held-out synthetic split for the guard and selection (default 0.1)
   --folds K                         folds of the out-of-fold confidence (default 4)
@@ -101,7 +103,7 @@ function fraction(name: string, v: number | undefined, dflt: number): number {
 export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
   const { values, flags, lists } = parseArgs(argv, {
     values: ['inner-max-len', 'centering', 'outer-loss', 'flip-labels', 'real', 'real-count', 'val-fraction', 'folds', 'train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'inner-lr', 'inner-epochs', 'final-weights', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
-    flags: ['json', 'outer-held-out', 'select', 'skip-oof-score'],
+    flags: ['json', 'outer-held-out', 'select', 'skip-oof-score', 'real-as-outer'],
     repeated: ['test'],
   });
   const tests = lists.get('test') ?? [];
@@ -147,6 +149,7 @@ export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
     select: flags.has('select'),
     skipOofScore: flags.has('skip-oof-score'),
     realFile,
+    realAsOuter: flags.has('real-as-outer'),
     realCount: realFile ? posInt('real-count', numberOption(values, 'real-count'), 50) : 0,
     validationFraction: valFraction,
     innerMaxTokens: posInt('inner-max-len', numberOption(values, 'inner-max-len'), 32),

@@ -10,6 +10,7 @@ import { ImportController } from './generate/import-state.svelte.ts';
 import { defaultSetupForm } from './generate/setup-form.ts';
 import { TrainController } from './train/train-state.svelte.ts';
 import { EvaluateController } from './evaluate/evaluate-state.svelte.ts';
+import { CleanController } from './clean/clean-state.svelte.ts';
 import { PwaState } from './shared/pwa.svelte.ts';
 import { PortableController } from './runs/portable-state.svelte.ts';
 import { StorageState } from './runs/storage-state.svelte.ts';
@@ -24,6 +25,7 @@ export class Lab {
   readonly gen = new GenerateController(this.runs);
   readonly importer = new ImportController(this.runs);
   readonly train = new TrainController(this.runs);
+  readonly clean = new CleanController(this.runs);
   readonly evaluate = new EvaluateController(this.runs, () => this.train.worker());
   readonly pwa = new PwaState();
   readonly portable = new PortableController(this.runs);

@@ -125,11 +125,18 @@ async function handleStart(msg: StartTrainingMessage): Promise<void> {
     const db = await getStore();
     const run = await db.getRun(msg.runId);
     if (!run) throw Object.assign(new Error(`No saved run with id "${msg.runId}".`), { kind: 'validation' });
-    const samples = await db.getSamples(msg.runId);
+    const all = await db.getSamples(msg.runId);
+    // Hand-made decisions from the Clean step: dropped samples are left out, kept ones are kept with full weight.
+    const overrides = run.overrides ?? {};
+    const idOf = (s: (typeof all)[number]) => s.id ?? s.seq;
+    const samples = all.filter((s) => overrides[String(idOf(s))] !== 'drop');
+    const forceKeepIds = samples.map(idOf).filter((id) => overrides[String(id)] === 'keep');
+    const overrideCounts = { keep: forceKeepIds.length, drop: all.length - samples.length };
     const test = msg.test ? await testRows(msg.test) : null;
-    post({ type: 'status', phase: 'training', message: `Training on ${samples.length} samples (${chosen.backend})` });
+    const dropped = overrideCounts.drop ? ` (${overrideCounts.drop} dropped by hand)` : '';
+    post({ type: 'status', phase: 'training', message: `Training on ${samples.length} samples${dropped} (${chosen.backend})` });
     const outcome = await trainOnSamples(
-      { samples: samples.map((s) => ({ id: s.id ?? s.seq, text: s.text, label: s.label })), labelNames: run.config.task.labels.map((l) => l.name), settings: msg.settings },
+      { samples: samples.map((s) => ({ id: idOf(s), text: s.text, label: s.label })), labelNames: run.config.task.labels.map((l) => l.name), settings: msg.settings, forceKeepIds },
       {
         signal: abort.signal,
         onProgress: (p) => {
@@ -139,7 +146,7 @@ async function handleStart(msg: StartTrainingMessage): Promise<void> {
       },
     );
     const versions = { ...msg.versions, tfjs: tf.version.tfjs };
-    const record = toTrainingRecord(outcome, { id: crypto.randomUUID(), runId: msg.runId, createdAt: Date.now(), backend: chosen.backend, versions });
+    const record = toTrainingRecord(outcome, { id: crypto.randomUUID(), runId: msg.runId, createdAt: Date.now(), backend: chosen.backend, versions, overrides: overrideCounts });
     await db.putTraining(record);
     let summary = summariseTraining(record);
     if (test) {

@@ -69,6 +69,9 @@ export async function startLlamaServer(opts: { threads?: number } = {}): Promise
       // One thread and passive OpenMP waits: on a small shared machine spinning threads make every token many times slower.
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OMP_WAIT_POLICY: 'passive' } },
     );
+    const c = child;
+    // Never leave the server behind if the test process ends without calling kill().
+    process.once('exit', () => c.exitCode === null && c.kill('SIGKILL'));
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
     const deadline = Date.now() + 120_000;

@@ -78,14 +78,15 @@ describe('runMethod', () => {
   });
 
   it('uses a few real labelled rows as SunGen\'s outer set and the default\'s selection set, never training on them', async () => {
-    const { texts, labels, labelNames } = loadRows(sharedPath('data/eval/sst2-validation.jsonl'), 140);
+    const { texts, labels, labelNames } = loadRows(sharedPath('data/eval/sst2-validation.jsonl'), 370);
     const data = encodeTexts(texts, labels, labelNames, 16, 800);
-    const realRows = Int32Array.from({ length: 20 }, (_, k) => 120 + k); // the last 20 rows play the real examples
+    const realRows = Int32Array.from({ length: 20 }, (_, k) => 350 + k); // the last 20 rows play the real examples
     const run = await runMethod('sungen-safe', data, bagDeps(), {
       model: 'fast',
       seed: 3,
       keepFraction: 0.75,
       realRows,
+      realAsOuter: true,
       sungen: { outerIterations: 2, outerSetSize: 60, evalBatchSize: 64 },
     });
     try {
@@ -93,9 +94,10 @@ describe('runMethod', () => {
         expect(run.theta![r]).toBe(0); // held out of SunGen's weighting
         expect(run.weights[r]).toBe(0); // and of the final training
       }
-      expect(run.diagnostics.inspection.rows).toBe(108); // 120 synthetic rows minus the 10 % validation split
+      expect(run.diagnostics.inspection.rows).toBe(316); // 350 synthetic rows minus the 10 % validation split (17 + 17)
       expect(run.diagnostics.realValidation?.rows).toBe(20);
-      expect(run.diagnostics.selection?.reason).toMatch(/real labelled examples/);
+      // Selection scores are accuracies on the 20 real rows (multiples of 1/20), not synthetic label probabilities.
+      for (const c of run.diagnostics.selection!.candidates) expect(c.score * 20).toBeCloseTo(Math.round(c.score * 20), 6);
     } finally {
       run.tam.dispose();
     }

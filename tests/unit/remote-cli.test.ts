@@ -95,6 +95,24 @@ describe('generate CLI with --server', () => {
     expect(existsSync(`${out}.partial`)).toBe(false);
   });
 
+  it('bench:generate --server reports samples/s and tokens/s per number of requests in flight (JSON last line)', async () => {
+    fs.set('ok');
+    const out = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(TSX, ['src/cli/bench-generate.ts', '--server', fs.url, '--samples', '8', '--in-flight', '1,4', '--n', '2', '--json'], { cwd: ROOT, timeout: 90_000 }, (err, stdout) =>
+        resolve({ code: err ? 1 : 0, stdout }),
+      );
+    });
+    expect(out.code).toBe(0);
+    const last = JSON.parse(out.stdout.trim().split('\n').at(-1)!);
+    expect(last).toMatchObject({ model: fs.model, promptStyle: 'continuation', samplesPerLevel: 8, n: 2 });
+    expect(last.levels.map((l: { inFlight: number }) => l.inFlight)).toEqual([1, 4]);
+    for (const l of last.levels) {
+      expect(l.samples).toBe(8);
+      expect(l.samplesPerSec).toBeGreaterThan(0);
+      expect(l.tokensPerSec).toBeGreaterThan(0);
+    }
+  });
+
   it('keeps the samples when the server fails half-way, and --resume finishes the run', async () => {
     fs.set('ok');
     fs.switchAfter(4, 'unauthorized');

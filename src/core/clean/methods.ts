@@ -2,16 +2,17 @@
 // (unweighted ZeroGen), `filter` (confidence filtering, filter.ts), `oof` (out-of-fold confident learning,
 // confident.ts), `sungen` (SunGen with the final model kind as inner TAM, sungen/), `sungen-fast` (SunGen with the
 // cheap bag-of-embeddings TAM as inner model) and `sungen-safe` — the default — SunGen-fast behind the collapse guard
-// (guard.ts) and label-free selection (select.ts), falling back to `none` when SunGen shows harm. Every run holds out
-// a stratified split of the synthetic set, never trained on, for the guard and the selection. Model construction and
-// final training are injected so the same code runs with any TAM implementation, in Node and in a worker.
+// (guard.ts) and label-free selection (select.ts), keeping filter's or the unweighted model when SunGen shows harm.
+// Every run holds out a stratified split of the synthetic set, never trained on, for the guard and the selection.
+// Model construction and final training are injected so the same code runs with any TAM implementation, in Node and
+// in a worker.
 import type { EncodedDataset, Tam, TamKind } from '../tam/types.ts';
 import { perSampleProbabilities } from '../train/per-sample.ts';
 import { rowCount, shuffled } from '../train/rows.ts';
 import { mixSeed } from '../generation/prng.ts';
 import { sungenReweight } from './sungen/reweight.ts';
 import type { SungenOptions, SungenProgress } from './sungen/types.ts';
-import { weightStats, weightsFromScores } from './sungen/weight-math.ts';
+import { weightsFromScores } from './sungen/weight-math.ts';
 import { normaliseKeptWeights, perClassTopK } from './keep.ts';
 import { selfConfidence } from './filter.ts';
 import { confidentLearningScores, outOfFoldProbabilities } from './confident.ts';
@@ -57,17 +58,24 @@ export interface MethodOptions {
   /** Folds of the out-of-fold confidence (default 4). */
   folds?: number;
   /**
-   * Rows of `data` that are real, human-labelled examples (a few, e.g. 20–100): never trained on; the SunGen methods use
-   * them as the outer set and the default method selects on them instead of the synthetic validation split.
+   * Rows of `data` that are real, human-labelled examples (a few, e.g. 20–100): never trained on; the default method
+   * selects on them instead of the synthetic validation split, and with `realAsOuter` the SunGen methods use them as
+   * their outer set (measured worse with 50 rows: the outer gradient of so few samples is noisy).
    */
   realRows?: Int32Array;
+  realAsOuter?: boolean;
+  /** Rows kept by hand (the Clean step's "keep" overrides): always in the final training set, with full weight. */
+  forceKeep?: ReadonlySet<number>;
   /**
    * Tokens per text seen by SunGen's inner model when it is not the fast model (default 32; the final model still
    * sees maxLenTokens). The BiLSTM's cost is linear in the sequence length, and the weights need only enough of a
    * text to tell a wrong label, so this halves the paper setting's cost at the default 64.
    */
   innerMaxTokens?: number;
-  /** sungen-safe keeps SunGen unless its selection score is below none's by more than this (default 0.01). */
+  /**
+   * sungen-safe keeps SunGen unless another candidate scores more than this above it. Default 0: the best score wins,
+   * SunGen on ties (0.01 let a SunGen that lost on the validation splits through on the small OPT set).
+   */
   selectionMargin?: number;
   signal?: AbortSignal;
   onSungenProgress?: (p: SungenProgress) => void;
@@ -271,7 +279,13 @@ export class CleaningSession {
 
   private keep(scores: Float32Array): Int32Array {
     const kept = perClassTopK(Float32Array.from(this.trainRows, (r) => scores[r]), Int32Array.from(this.trainRows, (r) => this.data.labels[r]), this.data.numClasses, this.opts.keepFraction);
-    return Int32Array.from(kept, (k) => this.trainRows[k]);
+    const rows = Int32Array.from(kept, (k) => this.trainRows[k]);
+    const force = this.opts.forceKeep;
+    if (!force?.size) return rows;
+    const inTrain = new Set(this.trainRows);
+    const all = new Set(rows);
+    for (const r of force) if (inTrain.has(r)) all.add(r);
+    return Int32Array.from([...all].sort((a, b) => a - b));
   }
 
   private filter(): Promise<Trained> {
@@ -322,13 +336,15 @@ export class CleaningSession {
           signal: this.opts.signal,
           onProgress: this.opts.onSungenProgress,
           rows: this.trainRows,
-          outerRows: this.opts.realRows?.length ? this.opts.realRows : undefined,
+          outerRows: this.opts.realAsOuter && this.opts.realRows?.length ? this.opts.realRows : undefined,
         });
       } finally {
         inner.dispose();
       }
       const kept = this.keep(result.theta);
-      const raw = this.opts.sungenFinalWeights === 'hard' ? this.ones() : result.weights;
+      const raw = this.opts.sungenFinalWeights === 'hard' ? this.ones() : Float32Array.from(result.weights);
+      // Kept by hand: trusted fully (the largest weight SunGen can give).
+      for (const r of this.opts.forceKeep ?? []) if (r < raw.length) raw[r] = Math.max(raw[r], 1);
       const weights = normaliseKeptWeights(raw, kept, this.data.labels, this.data.numClasses);
       return this.finish(kept, weights, weightsFromScores(result.theta), seconds(start), result.theta);
     });
@@ -384,7 +400,7 @@ export class CleaningSession {
     const noneDiag = await this.diagnose(none);
     if (this.inspection.risky) {
       const selection: Selection = { candidates: [{ method: 'none', score: none.validation.meanLabelProbability, collapsed: false }], selected: 'none', reason: 'The training set is not fit for reweighting: ' + this.inspection.warnings.join(' ') };
-      return this.toRun('sungen-safe', none, { ...noneDiag, selection }, { selected: 'none', reweightSeconds: seconds(start) - none.trainSeconds });
+      return this.toRun('sungen-safe', none, { ...noneDiag, selection }, { selected: 'none', reweightSeconds: Math.max(0, seconds(start) - none.trainSeconds) });
     }
     const sungen = await this.sungenMethod('fast');
     const filter = await this.filter();
@@ -398,7 +414,7 @@ export class CleaningSession {
         { method: 'filter', score: score(filter), collapsed: filterDiag.guard.collapsed, reasons: filterDiag.guard.reasons },
         { method: 'none', score: score(none), collapsed: false },
       ],
-      { safe: 'none', margin: this.opts.selectionMargin ?? 0.01, scoreName: useReal ? 'accuracy on the real labelled examples' : 'mean label probability on the held-out synthetic split' },
+      { safe: 'none', margin: this.opts.selectionMargin ?? 0, scoreName: useReal ? 'accuracy on the real labelled examples' : 'mean label probability on the held-out synthetic split' },
     );
     const chosen = selection.selected === 'sungen-fast' ? sungen : selection.selected === 'filter' ? filter : none;
     const chosenDiag = selection.selected === 'sungen-fast' ? sungenDiag : selection.selected === 'filter' ? filterDiag : noneDiag;
@@ -423,9 +439,4 @@ export async function runMethod(method: MethodName, data: EncodedDataset, deps: 
   } finally {
     session.dispose();
   }
-}
-
-/** Mean/std of the final weights over kept rows, for reports. */
-export function keptWeightStats(run: MethodRun) {
-  return weightStats(Float32Array.from(run.keptRows, (r) => run.weights[r]));
 }

@@ -15,6 +15,8 @@ export interface TrainingSummary {
   backend: string;
   /** Library versions the training ran with (absent in older records). */
   versions?: Record<string, string>;
+  /** How many samples were kept / dropped by hand in the Clean step (absent in older records). */
+  overrides?: { keep: number; drop: number };
   /** Every evaluation of this model, newest last (one per test set). */
   evaluations: TestEvaluation[];
   keptCount: number;
@@ -32,6 +34,7 @@ interface StoredConfig {
   settings: TrainingSettings;
   backend: string;
   versions?: Record<string, string>;
+  overrides?: { keep: number; drop: number };
   tamConfig: TamConfig;
   vocabTokens: string[];
   vocabMinCount: number;
@@ -56,7 +59,7 @@ const artifactName = (k: number) => `param-${String(k).padStart(3, '0')}.f32`;
 /** The record to store for `outcome` (weights in the order of `outcome.sampleIds`, i.e. the run's seq order). */
 export function toTrainingRecord(
   outcome: TrainingOutcome,
-  meta: { id: string; runId: string; createdAt: number; backend: string; versions?: Record<string, string> },
+  meta: { id: string; runId: string; createdAt: number; backend: string; versions?: Record<string, string>; overrides?: { keep: number; drop: number } },
 ): TrainingRecord {
   const artifacts: Record<string, ArrayBuffer> = {};
   outcome.model.parameters.forEach((p, k) => (artifacts[artifactName(k)] = p.data));
@@ -65,6 +68,7 @@ export function toTrainingRecord(
     settings: outcome.settings,
     backend: meta.backend,
     ...(meta.versions ? { versions: meta.versions } : {}),
+    ...(meta.overrides ? { overrides: meta.overrides } : {}),
     tamConfig: outcome.model.tamConfig,
     vocabTokens: outcome.model.vocab.tokens,
     vocabMinCount: outcome.model.vocab.minCount,
@@ -121,6 +125,7 @@ export function summariseTraining(rec: TrainingRecord): TrainingSummary {
     settings: c.settings,
     backend: c.backend,
     ...(c.versions ? { versions: c.versions } : {}),
+    ...(c.overrides ? { overrides: c.overrides } : {}),
     evaluations: allEvaluations(c),
     keptCount: c.keptCount,
     sampleCount: c.sampleIds.length,

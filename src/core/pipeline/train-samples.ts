@@ -102,6 +102,8 @@ export interface PipelineInput {
   /** A JSONL test set to evaluate on right after training (optional: the page evaluates saved models separately). */
   test?: { name: string; text: string };
   settings: TrainingSettings;
+  /** Sample ids kept by hand (Clean step overrides): the cleaning method keeps them with full weight. */
+  forceKeepIds?: readonly number[];
   /** How many lowest/highest-weighted samples to report (default 8). */
   extremeCount?: number;
 }
@@ -159,7 +161,10 @@ export async function trainOnSamples(input: PipelineInput, hooks: PipelineHooks 
         message: `Training the ${s.model} model: epoch ${p.epoch + 1}/${p.epochs}, step ${p.step + 1}/${p.steps}`,
       }),
   );
+  const rowOfId = new Map(input.samples.map((x, k) => [x.id, k]));
+  const forceKeep = new Set((input.forceKeepIds ?? []).map((id) => rowOfId.get(id)).filter((k): k is number => k !== undefined));
   const run = await runMethod(s.method, data, deps, {
+    forceKeep,
     model: s.model,
     seed: s.seed,
     keepFraction: s.keepFraction,

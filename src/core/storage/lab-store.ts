@@ -318,6 +318,25 @@ export class LabStore {
     return next;
   }
 
+  /** Records (or with `null` clears) a hand-made keep/drop decision for one sample of a run. */
+  async setOverride(runId: string, sampleId: number, value: 'keep' | 'drop' | null): Promise<RunRecord> {
+    if (value !== null && value !== 'keep' && value !== 'drop') throw new StorageValidationError([`override must be "keep", "drop" or null`]);
+    if (!Number.isInteger(sampleId)) throw new StorageValidationError([`sample id must be a whole number`]);
+    const tx = this.db.transaction('runs', 'readwrite');
+    const run = await tx.store.get(runId);
+    if (!run) {
+      await tx.done;
+      throw new RunNotFoundError(runId);
+    }
+    const overrides = { ...(run.overrides ?? {}) };
+    if (value === null) delete overrides[String(sampleId)];
+    else overrides[String(sampleId)] = value;
+    const next: RunRecord = { ...run, overrides, updatedAt: Date.now() };
+    await tx.store.put(next);
+    await tx.done;
+    return next;
+  }
+
   /** Validates the whole set first; nothing is written if it is invalid. */
   async putTestSet(set: TestSetRecord): Promise<void> {
     const errors = validateTestSet(set);

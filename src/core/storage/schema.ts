@@ -54,6 +54,11 @@ export interface RunRecord {
    * before it existed: then the samples are counted once. No schema version bump: it is an optional field.
    */
   sampleCount?: number;
+  /**
+   * Keep/drop decisions made by hand in the Clean step, by sample id: 'drop' leaves the sample out of the next
+   * training, 'keep' makes the cleaning method keep it with full weight. Optional, so older runs need no migration.
+   */
+  overrides?: Record<string, 'keep' | 'drop'>;
 }
 
 export interface SampleRecord {

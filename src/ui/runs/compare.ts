@@ -43,6 +43,7 @@ export function compareRows(trainings: readonly TrainingSummary[], runs: readonl
     return s ? `temperature ${s.temperature}, top-k ${s.topK}, top-p ${s.topP}, seed ${s.seed}` : '–';
   }), 'config');
   add('Cleaning method', trainings.map((t) => t.settings.method), 'config');
+  add('Kept / dropped by hand', trainings.map((t) => (t.overrides ? `${t.overrides.keep} / ${t.overrides.drop}` : '0 / 0')), 'config');
   add('SunGen T / keep fraction', trainings.map((t) => `${t.settings.outerIterations} / ${t.settings.keepFraction}`), 'config');
   add('Classifier', trainings.map((t) => `${t.settings.model}, ${t.settings.epochs} epochs, lr ${t.settings.learningRate}`), 'config');
   add('Training seed', trainings.map((t) => String(t.settings.seed)), 'config');

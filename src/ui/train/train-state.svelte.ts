@@ -10,6 +10,7 @@ import type { TrainingSummary } from '../../core/pipeline/record.ts';
 import type { Classification } from '../../core/pipeline/model-io.ts';
 import type { BackendEvent, TestSource, TrainEvent, TrainPhase } from '../../workers/train-protocol.ts';
 import { TrainWorkerClient } from './train-client.ts';
+import { ProgressTrack, type LossPoint, type PhaseProgress } from './progress-track.ts';
 import type { RunsController } from '../runs/runs-state.svelte.ts';
 
 export class TrainController {
@@ -18,6 +19,12 @@ export class TrainController {
   statusMessage = $state('');
   backend = $state.raw<BackendEvent | null>(null);
   progress = $state.raw<PipelineProgress | null>(null);
+  /** Loss history of the running (or last) training, for the live loss chart. */
+  losses = $state.raw<LossPoint[]>([]);
+  /** Completion and ETA of the current phase. */
+  phaseProgress = $state.raw<PhaseProgress | null>(null);
+  private track = new ProgressTrack();
+  private lastDraw = 0;
   /** The run the worker is training on (progress and results belong to it). */
   trainingRunId = $state<string | null>(null);
   result = $state.raw<TrainingSummary | null>(null);
@@ -95,6 +102,9 @@ export class TrainController {
     }
     const test = this.testSource() ?? undefined;
     this.progress = null;
+    this.track.reset();
+    this.losses = [];
+    this.phaseProgress = null;
     this.result = null;
     this.notice = null;
     this.phase = 'starting';
@@ -129,12 +139,22 @@ export class TrainController {
         this.phase = e.phase;
         this.statusMessage = e.message;
         break;
-      case 'progress':
+      case 'progress': {
         this.progress = e.progress;
+        this.track.add(e.progress);
+        this.phaseProgress = this.track.phase(e.progress) ?? this.phaseProgress;
+        // Redraw the chart at most 4 times a second.
+        const now = performance.now();
+        if (now - this.lastDraw > 250 || e.progress.phase === 'evaluating') {
+          this.lastDraw = now;
+          this.losses = [...this.track.losses];
+        }
         break;
+      }
       case 'result':
         this.result = e.training;
         this.progress = null; // the result block replaces the live progress
+        this.losses = [...this.track.losses];
         void this.runs.refresh().then(() => (this.tryTrainingId = e.training.id));
         notifyRunsChanged(); // other tabs list the new training without a manual refresh
         break;
