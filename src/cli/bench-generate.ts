@@ -1,10 +1,13 @@
-// `npm run bench:generate [-- --json] [--browser] [--model ID] [--batches 8,16,32,64] [--tokens N] [--threads N]`
+// `npm run bench:generate [-- --json] [--browser] [--model ID] [--batches 8,16,32,64] [--tokens N] [--threads N]
+//   [--no-reference]`
 // Single-sequence vs batched decoding of the same model in the same run, with the production decoding loop
 // (KV cache, left padding, seeded top-p sampling, no early stop so every row decodes --tokens tokens unless it hits
 // EOS). Node runs onnxruntime-node on the CPU; --browser builds bench/generate.html (bench/vite.config.ts), serves it
 // on 127.0.0.1 and runs the same measurement in headless Chromium on the wasm device, every request kept on that
-// origin. With --server URL it measures an OpenAI-compatible server at 1, 4, 16 and 64 requests in flight instead
-// (bench-server.ts). Prints a table and, with --json, one JSON object as the last line.
+// origin. For the SmolLM2 offline pack it also measures, in the same run, llama.cpp (node-llama-cpp) on the GGUF the
+// pack was built from: single-sequence and batched tokens/s with the same prompt, sampling and token count — the
+// engine a user would otherwise pick. With --server URL it measures an OpenAI-compatible server at 1, 4, 16 and 64
+// requests in flight instead (bench-server.ts). Prints a table and, with --json, one JSON object as the last line.
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { chromium } from 'playwright-core';
@@ -16,6 +19,23 @@ import { configureNodeTransformers } from './node-env.ts';
 import { startLoopbackPreview } from './loopback-preview.ts';
 import { chromiumPathOrThrow } from './chromium.ts';
 import { runServerBench, SERVER_BENCH_VALUES } from './bench-server.ts';
+import { existsSync } from 'node:fs';
+import { GGUF_PATH, measureLlamaCpp, PACK_MODEL_ID, type LlamaCppSpeed } from '../../bench/llama-reference.ts';
+import { findTaskPreset, DEFAULT_TASK_ID } from '../core/tasks/presets.ts';
+
+/** Peak resident memory of this process (Node mode: the model runs here) in MB, sampled every 100 ms. */
+function rssSampler(): { stop(): number } {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.round(Math.max(peak, process.memoryUsage().rss) / (1024 * 1024));
+    },
+  };
+}
 
 /** Repeats a measurement until at least this much time has been spent (steadier numbers on a shared machine). */
 const MIN_MEASURE_MS = 1500;
@@ -76,7 +96,7 @@ const USAGE = `Usage: npm run bench:generate -- [--model ID] [--batches 8,16,32,
 async function main(argv: string[]): Promise<number> {
   const { values, flags } = parseArgs(argv, {
     values: ['model', 'batches', 'tokens', 'threads', ...SERVER_BENCH_VALUES],
-    flags: ['json', 'browser'],
+    flags: ['json', 'browser', 'no-reference'],
   });
   if (values.has('server')) {
     const local = ['model', 'batches', 'tokens', 'threads'].filter((o) => values.has(o));
@@ -102,7 +122,21 @@ async function main(argv: string[]): Promise<number> {
     throw new UsageError('--threads applies to Node only (ORT wasm runs single-threaded without cross-origin isolation).');
   }
   const opts: GenerateBenchOptions = { batches, newTokens, minMeasureMs: MIN_MEASURE_MS };
+  const rss = rssSampler();
   const r = browserMode ? await runBrowser(modelId, opts) : await runNode(modelId, threads, opts);
+  // In --browser mode the model runs in Chromium's renderer, so this is the Node driver's memory, not the model's.
+  const peakRssMB = rss.stop();
+  let reference: LlamaCppSpeed | null = null;
+  if (modelId === PACK_MODEL_ID && !flags.has('no-reference')) {
+    if (!existsSync(GGUF_PATH)) throw new UsageError(`${GGUF_PATH} is missing: run npm run model-pack:fetch for the llama.cpp reference.`);
+    reference = await measureLlamaCpp({
+      prompt: findTaskPreset(DEFAULT_TASK_ID)!.labels[0].prompt,
+      newTokens,
+      batch: Math.max(...batches),
+      threads,
+      minMeasureMs: MIN_MEASURE_MS,
+    });
+  }
 
   const backend = browserMode ? 'wasm (chromium)' : `onnxruntime-node cpu (${threads} intra-op thread${threads > 1 ? 's' : ''})`;
   console.log(`model ${modelId}, ${backend}, prompt ${r.promptTokens} tokens + ${newTokens} new tokens per sequence`);
@@ -115,6 +149,13 @@ async function main(argv: string[]): Promise<number> {
         `   ${f(m.step.totalMs)} = ${f(m.step.sessionMs)} + ${f(m.step.wrapperMs)} + ${f(m.step.loopMs)}`,
     );
   }
+  console.log(`peak RSS ${peakRssMB} MB${browserMode ? ' (Node driver; the model runs in Chromium)' : ''}`);
+  if (reference) {
+    console.log(
+      `llama.cpp (node-llama-cpp, ${reference.threads} thread${reference.threads > 1 ? 's' : ''}, same GGUF): single ` +
+        `${reference.singleTokensPerSec.toFixed(0)} tokens/s, batch ${reference.batch} ${reference.batchedTokensPerSec.toFixed(0)} tokens/s`,
+    );
+  }
   if (flags.has('json')) {
     const round = (x: number) => Math.round(x * 10) / 10;
     console.log(
@@ -124,6 +165,18 @@ async function main(argv: string[]): Promise<number> {
         singleTokensPerSec: round(single),
         batched: r.batched.map((b) => ({ batch: b.batch, tokensPerSec: round(b.tokensPerSec) })),
         bestSpeedup: Math.round(r.bestSpeedup * 100) / 100,
+        peakRssMB,
+        ...(reference
+          ? {
+              reference: {
+                engine: reference.engine,
+                threads: reference.threads,
+                singleTokensPerSec: round(reference.singleTokensPerSec),
+                batchedTokensPerSec: round(reference.batchedTokensPerSec),
+                batch: reference.batch,
+              },
+            }
+          : {}),
       }),
     );
   }

@@ -55,12 +55,13 @@ async function getStore(): Promise<LabStore> {
   return store;
 }
 
-async function loadOn(device: LmDevice, modelId: string, dtype: string): Promise<LoadedLm> {
+async function loadOn(device: LmDevice, modelId: string, dtype: string, source: 'local' | 'hub'): Promise<LoadedLm> {
   post({ type: 'status', phase: 'loading', message: `Loading ${modelId} on ${device.toUpperCase()}…` });
   return loadLm({
     modelId,
     device,
     dtype,
+    source,
     onProgress: (p) => post({ type: 'loadProgress', file: p.file, loadedBytes: p.loadedBytes, totalBytes: p.totalBytes }),
   });
 }
@@ -71,9 +72,9 @@ async function loadOn(device: LmDevice, modelId: string, dtype: string): Promise
  */
 async function runSelfTest(lm: LoadedLm): Promise<{ ok: boolean; message: string }> {
   let reference: SelfTestReference | undefined;
-  if (lm.device === 'webgpu' && !recordedSelfTest(lm.modelId)) {
+  if (lm.device === 'webgpu' && !recordedSelfTest(lm.modelId, lm.source)) {
     post({ type: 'status', phase: 'self-test', message: `No recorded ids for ${lm.modelId}: computing reference ids on WASM…` });
-    const wasmLm = await loadOn('wasm', lm.modelId, lm.dtype);
+    const wasmLm = await loadOn('wasm', lm.modelId, lm.dtype, lm.source);
     try {
       reference = await greedyReference(wasmLm);
     } finally {
@@ -107,17 +108,18 @@ async function handleLoad(msg: LoadMessage): Promise<void> {
   if (resolution.kind === 'unavailable') throw new ModelError(resolution.reason);
   configureTransformersEnv({ localModelBase, source: resolution.kind });
   const dtype = resolution.entry.dtype;
+  const source = resolution.kind === 'hub' ? 'hub' : 'local';
 
   let device: RunDevice = msg.device;
   let reason = msg.deviceReason;
   let lm: LoadedLm;
   try {
-    lm = await loadOn(device, msg.modelId, dtype);
+    lm = await loadOn(device, msg.modelId, dtype, source);
   } catch (e) {
     if (device !== 'webgpu') throw new ModelError(errorText(e));
     reason = `loading on WebGPU failed (${errorText(e)}); fell back to WASM`;
     device = 'wasm';
-    lm = await loadOn(device, msg.modelId, dtype).catch((e2: unknown) => {
+    lm = await loadOn(device, msg.modelId, dtype, source).catch((e2: unknown) => {
       throw new ModelError(errorText(e2));
     });
   }
@@ -126,7 +128,7 @@ async function handleLoad(msg: LoadMessage): Promise<void> {
     await lm.dispose();
     reason = `the WebGPU self-test failed (${check.message}); fell back to WASM`;
     device = 'wasm';
-    lm = await loadOn(device, msg.modelId, dtype);
+    lm = await loadOn(device, msg.modelId, dtype, source);
     check = await runSelfTest(lm);
   }
   if (!check.ok) {

@@ -47,6 +47,7 @@ describe('resolveModel', () => {
     if (r.kind === 'unavailable') {
       expect(r.reason).toMatch(/\d+ MB download/);
       expect(r.reason).toContain('onnx/model_quantized.onnx');
+      expect(r.reason).toContain('npm run model-pack');
     }
   });
   it('reports a damaged bundled model naming the missing file', async () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureNodeTransformers, NODE_MODEL_BASE } from '../../src/cli/node-env.ts';
 import { generateSamples, loadLm, type LoadedLm } from '../../src/core/generation/generator.ts';
-import { parseChatReply } from '../../src/core/generation/parse.ts';
+import { parseChatReply, parseContextReply } from '../../src/core/generation/parse.ts';
 import { chatMessages, DEFAULT_SYSTEM_PROMPT, promptStyleOf, withPromptStyle } from '../../src/core/generation/prompt.ts';
 import { findTaskPreset, TASK_PRESETS } from '../../src/core/tasks/presets.ts';
 import type { TaskSpec } from '../../src/core/tasks/types.ts';
@@ -97,6 +97,21 @@ describe('parseChatReply', () => {
   });
 });
 
+describe('parseContextReply', () => {
+  it('keeps a quoted title, else the head of the first line', () => {
+    const t = (raw: string) => {
+      const r = parseContextReply(raw);
+      return r.ok ? r.text : r.reason;
+    };
+    expect(t('One movie I\'m talking about is "Titanic" by Michael B.')).toBe('Titanic');
+    expect(t('Sibling - Who am I kiddo??')).toBe('Sibling');
+    expect(t('The Lord of the Arucco: A classic re-imagine of')).toBe('The Lord of the Arucco');
+    expect(t('**Inception**.')).toBe('Inception');
+    expect(t('Cinemax is a great example of talented cinematographer Jerome Kern and more')).toBe('Cinemax is a great example of talented cinematographer');
+    expect(t('  \n')).toBe('empty');
+  });
+});
+
 describe('chat-style generation through a real chat template', () => {
   let dir: string;
   let lm: LoadedLm;
@@ -146,5 +161,30 @@ describe('chat-style generation through a real chat template', () => {
     await expect(generateSamples(plain, { task, perLabel: 1, sampling: DEFAULT_SAMPLING })).rejects.toThrow(
       /karpathy\/stories260K" has no chat template.*continuation prompt style/,
     );
+  });
+});
+
+describe('model/task suitability and the page form', () => {
+  it('warns for the story model with a movie-review task, not for its own task or for SmolLM2', async () => {
+    const { findCatalogEntry, modelTaskWarning } = await import('../../src/core/models/catalog.ts');
+    const stories = findCatalogEntry('karpathy/stories260K')!;
+    const smol = findCatalogEntry('HuggingFaceTB/SmolLM2-135M-Instruct')!;
+    expect(modelTaskWarning(stories, sst2)).toMatch(/children's stories.*"SST-2 \(movie review sentences\)".*SmolLM2 135M Instruct/);
+    expect(modelTaskWarning(stories, findTaskPreset('happy-sad-stories')!)).toBeNull();
+    expect(modelTaskWarning(smol, sst2)).toBeNull();
+  });
+
+  it('resolves the prompt style from the model (auto) or the user, and names the problem for chat without instructions', async () => {
+    const { defaultSetupForm, parseSetup } = await import('../../src/ui/generate/setup-form.ts');
+    const form = { ...defaultSetupForm(), presetId: 'sst-2' };
+    const base = parseSetup(form);
+    expect(base.ok && base.setup.task.promptStyle).toBe('continuation');
+    const smol = parseSetup({ ...form, modelId: 'HuggingFaceTB/SmolLM2-135M-Instruct' });
+    expect(smol.ok && smol.setup.task.promptStyle).toBe('chat');
+    const forced = parseSetup({ ...form, modelId: 'HuggingFaceTB/SmolLM2-135M-Instruct', promptStyle: 'continuation' });
+    expect(forced.ok && forced.setup.task.promptStyle).toBe('continuation');
+    const custom = JSON.stringify({ id: 'c', name: 'C', labels: [{ name: 'a', prompt: 'A "' }, { name: 'b', prompt: 'B "' }] });
+    const bad = parseSetup({ ...form, taskMode: 'custom', customJson: custom, promptStyle: 'chat' });
+    expect(bad.ok ? [] : bad.errors.join('\n')).toMatch(/Prompt style: .*no instruction for label\(s\) a, b/);
   });
 });

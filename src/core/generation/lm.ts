@@ -36,6 +36,8 @@ export interface LmInternals {
 
 export interface LoadedLm {
   modelId: string;
+  /** Where the files came from: a local folder (bundled / offline pack) or the hub. */
+  source: 'local' | 'hub';
   device: LmDevice;
   dtype: string;
   dispose(): Promise<void>;
@@ -47,6 +49,8 @@ export interface LoadLmOptions {
   device: LmDevice;
   dtype?: string;
   onProgress?: (p: LoadProgress) => void;
+  /** Where the files come from (default 'local'); decides which recorded self-test ids apply. */
+  source?: 'local' | 'hub';
   /** Extra onnxruntime session options (e.g. { intraOpNumThreads: 1 }); passed to transformers.js as is. */
   sessionOptions?: Record<string, unknown>;
 }
@@ -144,6 +148,7 @@ export async function loadLm(opts: LoadLmOptions): Promise<LoadedLm> {
   };
   return {
     modelId: opts.modelId,
+    source: opts.source ?? 'local',
     device: opts.device,
     dtype,
     internals,

@@ -59,6 +59,21 @@ export function parseChatReply(raw: string, minWords: number, truncated = false)
   return { ok: true, text };
 }
 
+/**
+ * The chat-style rule for a context reply (e.g. a movie title): the first quoted span when the reply quotes one
+ * ("One movie is "Titanic" by …" → Titanic), else the first line cut at a dash, colon or sentence end, at most
+ * `maxWords` words. Empty → { ok: false, reason: 'empty' }.
+ */
+export function parseContextReply(raw: string, maxWords = 8): ParseResult {
+  const line = (raw.split('\n').find((l) => l.trim() !== '') ?? '').trim().replace(PREAMBLE, '');
+  const quoted = /["“]([^"”]{2,})["”]/.exec(line);
+  let text = quoted ? quoted[1] : line.replace(/^["“*#]+/, '').split(/\s[-–—]\s|:\s|[.!?](?:\s|$)|\s\(|\sby\s/)[0];
+  text = text.replace(/[*"“”]/g, '').replace(/\s+/g, ' ').trim();
+  const words = text.split(' ');
+  if (words.length > maxWords) text = words.slice(0, maxWords).join(' ');
+  return text === '' ? { ok: false, reason: 'empty' } : { ok: true, text };
+}
+
 /** Key used for exact-duplicate detection: whitespace runs collapsed, trimmed (case is kept). */
 export function dedupKey(text: string): string {
   return text.replace(/\s+/g, ' ').trim();

@@ -16,8 +16,21 @@ export interface CatalogEntry {
   bundled: boolean;
   /** Paths relative to the model folder that must exist (transformers.js names for `dtype`). */
   files: string[];
-  /** Known-answer greedy test: the first ids generated after `prompt` (no special handling, BOS as the tokenizer adds). */
-  selfTest?: { prompt: string; expectedIds: number[] };
+  /**
+   * Known-answer greedy test: the first ids generated after `prompt` (no special handling, BOS as the tokenizer adds).
+   * `localOnly`: the ids were recorded on the offline pack's files; the hub's files for the same id are a different
+   * export, so they are checked against a one-off WASM run instead.
+   */
+  selfTest?: { prompt: string; expectedIds: number[]; localOnly?: boolean };
+  /**
+   * Task preset ids this model can write sensible text for; absent = any task. Used to warn when the chosen model does
+   * not suit the chosen task (e.g. the TinyStories model with movie reviews).
+   */
+  suitedTasks?: string[];
+  /** What the model writes, for that warning (e.g. "children's stories"). */
+  writes?: string;
+  /** How to build the offline pack when it is not shipped (shown when the model is unavailable offline). */
+  packCommand?: string;
   /** One line for the UI. */
   description?: string;
 }
@@ -53,6 +66,8 @@ export const MODEL_CATALOG: CatalogEntry[] = [
     bundled: true,
     files: filesFor('fp32'),
     description: 'Tiny Llama trained on children\'s stories; ships with the app, works offline.',
+    suitedTasks: ['happy-sad-stories'],
+    writes: 'simple children\'s stories',
     // Recorded with greedy decoding (onnxruntime-node and the page agree): "..., there was a little girl named Lily."
     selfTest: {
       prompt: 'Once upon a time',
@@ -62,12 +77,22 @@ export const MODEL_CATALOG: CatalogEntry[] = [
   {
     id: 'HuggingFaceTB/SmolLM2-135M-Instruct',
     displayName: 'SmolLM2 135M Instruct (q8)',
-    downloadSizeBytes: Math.round(138.4 * MB + 2.1 * MB + 4 * 1024),
+    // Offline pack from `npm run model-pack`: onnx/model_quantized.onnx 187.7 MB + tokenizer.json 3.5 MB + configs.
+    // The hub's own q8 export is smaller (about 138 MB); the size shown is the larger of the two.
+    downloadSizeBytes: 187_668_759 + 3_522_761 + 8 * 1024,
     dtype: 'q8',
     variant: 'instruct',
     bundled: false,
     files: filesFor('q8'),
-    description: 'Small general English model; used with the prompts as plain text.',
+    packCommand: 'npm run model-pack',
+    description: 'Small English instruct model (135M, Llama architecture): real movie reviews, news and product texts. Uses chat prompts.',
+    // Recorded with greedy decoding on the offline pack (onnxruntime-node and llama.cpp on the GGUF agree):
+    // ", the city of Nova Haven was a thriving metropolis".
+    selfTest: {
+      prompt: 'Once upon a time',
+      expectedIds: [28, 260, 2240, 282, 23324, 27108, 436, 253, 15114, 39228],
+      localOnly: true,
+    },
   },
   {
     id: 'onnx-community/Qwen2.5-0.5B-Instruct',
@@ -103,6 +128,19 @@ export const MODEL_CATALOG: CatalogEntry[] = [
 
 export function findCatalogEntry(id: string): CatalogEntry | undefined {
   return MODEL_CATALOG.find((e) => e.id === id);
+}
+
+/**
+ * A warning when `entry` cannot write sensible text for the task (by preset id), naming models that can; null when
+ * it suits. Custom tasks count as unsuited to models restricted to a few presets.
+ */
+export function modelTaskWarning(entry: CatalogEntry, task: { id: string; name: string }): string | null {
+  if (!entry.suitedTasks || entry.suitedTasks.includes(task.id)) return null;
+  const better = MODEL_CATALOG.filter((e) => !e.suitedTasks).map((e) => e.displayName);
+  return (
+    `${entry.displayName} writes ${entry.writes ?? 'text of one kind only'}, so its samples for "${task.name}" will be ` +
+    `nonsense with confident labels. Choose ${better.slice(0, 2).join(' or ')} for this task.`
+  );
 }
 
 /** Human-readable size, e.g. "1.2 MB", "483 MB". */
@@ -183,7 +221,10 @@ export async function resolveModel(
       entry,
       reason:
         `"${entry.displayName}" is not available offline and needs a ${size} download from the Hugging Face hub. ` +
-        `Allow network access, or add an offline model pack with ${entry.files.join(', ')} under ${base}${id}/.`,
+        (entry.packCommand
+          ? `No offline pack found (${check.missing.join(', ')} missing under ${base}${id}/). Allow network access, or build ` +
+            `the offline pack with \`${entry.packCommand}\`.`
+          : `Allow network access, or add an offline model pack with ${entry.files.join(', ')} under ${base}${id}/.`),
     };
   }
   return { kind: 'hub', entry, downloadSizeBytes: entry.downloadSizeBytes };

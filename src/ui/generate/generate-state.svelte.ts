@@ -388,7 +388,11 @@ export function defaultRunName(taskName: string, modelName: string, samples: num
 }
 
 export function describeResolution(r: ModelResolution): string {
-  if (r.kind === 'local') return r.entry.bundled ? 'Bundled with the app — works offline.' : 'Found locally (offline model pack).';
+  if (r.kind === 'local') {
+    return r.entry.bundled
+      ? 'Bundled with the app — works offline.'
+      : `Offline model pack at ${r.baseUrl}${r.entry.packCommand ? ` (built by ${r.entry.packCommand})` : ''} — works offline.`;
+  }
   if (r.kind === 'hub') return `Will download ${formatBytes(r.downloadSizeBytes)} from the Hugging Face hub.`;
   return r.reason;
 }

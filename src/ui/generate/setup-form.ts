@@ -4,13 +4,17 @@
 import type { SamplingConfig } from '../../core/generation/types.ts';
 import type { TaskSpec } from '../../core/tasks/types.ts';
 import { DEFAULT_SAMPLING, validateSampling } from '../../core/tasks/validate.ts';
-import { DEFAULT_MODEL_ID } from '../../core/models/catalog.ts';
+import { DEFAULT_MODEL_ID, findCatalogEntry } from '../../core/models/catalog.ts';
+import { defaultPromptStyle, withPromptStyle } from '../../core/generation/prompt.ts';
+import type { PromptStyle } from '../../core/tasks/types.ts';
 import { defaultTaskForm, parseTask, type TaskForm } from '../task/task-form.ts';
 
 export type SamplingField = 'temperature' | 'topK' | 'topP' | 'maxNewTokens' | 'minWords' | 'seed' | 'batchSize';
 
 export interface SetupForm extends TaskForm {
   modelId: string;
+  /** 'auto': chat for instruct models (when every label has an instruction), continuation for base models. */
+  promptStyle: 'auto' | PromptStyle;
   allowNetwork: boolean;
   perLabel: string;
   sampling: Record<SamplingField, string>;
@@ -38,6 +42,7 @@ export function defaultSetupForm(): SetupForm {
   return {
     ...defaultTaskForm(),
     modelId: DEFAULT_MODEL_ID,
+    promptStyle: 'auto',
     allowNetwork: false,
     perLabel: '100',
     sampling: {
@@ -61,11 +66,27 @@ function parseNumber(label: string, raw: string, integer: boolean, errors: strin
   return n;
 }
 
+/** The prompt style a run with this form would use, or an error (e.g. chat chosen for a task without instructions). */
+export function resolvePromptStyle(form: Pick<SetupForm, 'promptStyle' | 'modelId'>, task: TaskSpec): { ok: true; task: TaskSpec } | { ok: false; error: string } {
+  const style = form.promptStyle === 'auto' ? defaultPromptStyle(task, findCatalogEntry(form.modelId)?.variant) : form.promptStyle;
+  try {
+    return { ok: true, task: withPromptStyle(task, style) };
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 /** Parse every field; collect all messages rather than stopping at the first. */
 export function parseSetup(form: SetupForm): { ok: true; setup: ParsedSetup } | { ok: false; errors: string[] } {
   const errors: string[] = [];
-  const task = parseTask(form);
-  if (!task.ok) errors.push(...task.errors);
+  const parsedTask = parseTask(form);
+  let task = parsedTask;
+  if (!parsedTask.ok) errors.push(...parsedTask.errors);
+  else {
+    const styled = resolvePromptStyle(form, parsedTask.task);
+    if (styled.ok) task = { ok: true, task: styled.task };
+    else errors.push(`Prompt style: ${styled.error}`);
+  }
 
   const perLabel = parseNumber('Samples per label', form.perLabel, true, errors);
   if (Number.isInteger(perLabel) && (perLabel < 1 || perLabel > 100_000)) errors.push('Samples per label must be between 1 and 100000');
