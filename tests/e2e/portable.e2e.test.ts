@@ -31,6 +31,8 @@ const TEN_TEXTS = [
 ];
 
 const env = useServedBrowser();
+/** The project exported by the first test, reused by the storage-full test. */
+let exportedProject = '';
 
 function counts(page: Page): Promise<{ runs: number; samples: number; trainings: number }> {
   return page.evaluate(
@@ -121,6 +123,7 @@ describe('export and import of everything', () => {
       await expect.poll(() => page.getByTestId('storage-estimate').textContent(), { timeout: 10_000 }).toMatch(/Used .* of about/);
       await expect.poll(() => page.locator('[data-testid="run-sizes"] tbody tr').count()).toBe(1);
       projectZip = await download(page, () => page.getByRole('button', { name: 'Export project' }).click(), join(dir, 'project.zip'));
+      exportedProject = projectZip;
       await page.getByLabel('Training (for weights and the classifier)').selectOption({ index: 1 });
       classifierZip = await download(page, () => page.getByRole('button', { name: 'Classifier (tfjs files)' }).click(), join(dir, 'classifier.zip'));
       const csv = await download(page, () => page.getByRole('button', { name: 'Samples as CSV' }).click(), join(dir, 'samples.csv'));
@@ -191,6 +194,28 @@ describe('export and import of everything', () => {
     } finally {
       await c.context.close();
       await plain.server.close();
+    }
+  });
+
+  it('storage full during a project import: a clear message, nothing stored, the page keeps working', async () => {
+    expect(exportedProject).not.toBe('');
+    const guard = await guardedContext(env.browser, env.served.origin);
+    try {
+      const page = await guard.newPage();
+      // A real QuotaExceededError: Chromium's quota for this origin set (before the app opens its database) far below
+      // what the 1379 samples and the trained model need.
+      const cdp = await guard.context.newCDPSession(page);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: env.served.origin, quotaSize: 150 * 1024 });
+      await openApp(page);
+      await goToStep(page, 'Runs');
+      await page.getByLabel('Import project (zip)').setInputFiles(exportedProject);
+      await expect.poll(() => page.getByTestId('portable-error').textContent(), { timeout: 60_000 }).toMatch(/Browser storage is full: the project was not imported \(nothing was changed\)/);
+      expect(await counts(page)).toEqual({ runs: 0, samples: 0, trainings: 0 });
+      // Still working: the Task step opens and a small samples file imports.
+      await goToStep(page, 'Task');
+      expect(guard.blocked).toEqual([]);
+    } finally {
+      await guard.context.close();
     }
   });
 });

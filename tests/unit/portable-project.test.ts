@@ -66,6 +66,8 @@ async function sourceStore(): Promise<LabStore> {
     artifacts: { 'param-000.f32': params.buffer },
   };
   await store.putTraining(training);
+  await store.setOverride(run.id, samples[1].id as number, 'drop');
+  await store.putTestSet({ id: 'ts-1', name: 'Our sentences', createdAt: 5, updatedAt: 6, source: 'typed', labels: [L0, L1], rows: [{ text: 'yay', label: L0 }, { text: 'boo', label: L1 }] });
   await store.createRun({ id: 'run-b', name: 'Still generating', config });
   return store;
 }
@@ -86,7 +88,7 @@ async function snapshot(store: LabStore) {
   const runs = await store.listRuns();
   return Promise.all(
     runs.map(async (r) => ({
-      run: r,
+      run: { ...r, overrides: r.overrides ? Object.values(r.overrides) : undefined },
       samples: (await store.getSamples(r.id)).map(({ id: _id, ...s }) => s),
       trainings: (await store.listTrainings(r.id)).map((t) => ({ ...t, config: { ...t.config, sampleIds: undefined } })),
     })),
@@ -101,7 +103,11 @@ describe('project file round trip', () => {
     expect(contents.manifest.schemaVersion).toBe(PROJECT_SCHEMA_VERSION);
     const dst = await freshStore();
     const first = await importProject(dst, contents);
-    expect(first).toEqual({ runsAdded: 2, runsSkipped: 0, samplesAdded: 3, trainingsAdded: 1, trainingsSkipped: 0 });
+    expect(first).toEqual({ runsAdded: 2, runsSkipped: 0, samplesAdded: 3, trainingsAdded: 1, trainingsSkipped: 0, testSetsAdded: 1 });
+    expect(await dst.getTestSet('ts-1')).toEqual(await src.getTestSet('ts-1'));
+    // The hand-made "drop" follows its sample (the second one) to its new id.
+    const newSecond = (await dst.getSamples('run-a'))[1];
+    expect((await dst.getRun('run-a'))!.overrides).toEqual({ [String(newSecond.id)]: 'drop' });
 
     const before = await snapshot(src);
     const after = await snapshot(dst);
@@ -123,7 +129,8 @@ describe('project file round trip', () => {
     expect(t.config.sampleIds).toEqual(dstSamples.map((s) => s.id));
 
     const second = await importProject(dst, await readProject(bytes, 'lab.zip'));
-    expect(second).toEqual({ runsAdded: 0, runsSkipped: 2, samplesAdded: 0, trainingsAdded: 0, trainingsSkipped: 1 });
+    expect(second).toEqual({ runsAdded: 0, runsSkipped: 2, samplesAdded: 0, trainingsAdded: 0, trainingsSkipped: 1, testSetsAdded: 0 });
+    expect((await dst.listTestSets()).length).toBe(1);
     expect(await snapshot(dst)).toEqual(stored);
     expect((await dst.getSamples('run-a')).length).toBe(3);
   });

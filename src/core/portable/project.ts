@@ -8,11 +8,13 @@
 //          runs/<k>/run.json                 the RunRecord
 //          runs/<k>/samples.jsonl            one SampleRecord per line (with its original id, for the trainings)
 //          runs/<k>/trainings/<j>.json       a TrainingRecord; typed arrays / buffers as runs/<k>/trainings/<j>-<n>.bin
+//          test-sets/<k>.json                a test set typed or uploaded in the Evaluate step
+// A run's hand-made keep/drop overrides are keyed by sample id: they are remapped with the samples on import.
 import type { LabStore } from '../storage/lab-store.ts';
 import { DB_VERSION } from '../storage/migrations.ts';
-import type { RunRecord, SampleRecord, TrainingRecord } from '../storage/schema.ts';
+import type { RunRecord, SampleRecord, TestSetRecord, TrainingRecord } from '../storage/schema.ts';
 import { isQuotaError } from '../storage/errors.ts';
-import { validateRunConfig, validateSampleBatch } from '../storage/validate-records.ts';
+import { validateRunConfig, validateSampleBatch, validateTestSet } from '../storage/validate-records.ts';
 import { decodeBinaryJson, encodeBinaryJson } from './binary-json.ts';
 import { sha256Hex } from './hash.ts';
 import { ImportFormatError, checkFileSize, decodeUtf8 } from './text.ts';
@@ -33,6 +35,8 @@ export interface ProjectManifest {
   exportedAt: string;
   app: { name: string; version: string };
   runs: { id: string; name: string; folder: string; samples: number; trainings: string[] }[];
+  /** Test sets made in the page (absent in files without any). */
+  testSets?: { id: string; file: string }[];
   files: Record<string, { bytes: number; sha256: string }>;
 }
 
@@ -45,12 +49,14 @@ export interface ProjectRun {
 export interface ProjectContents {
   manifest: ProjectManifest;
   runs: ProjectRun[];
+  testSets: TestSetRecord[];
 }
 
 export interface ExportSummary {
   runs: number;
   samples: number;
   trainings: number;
+  testSets: number;
   bytes: number;
 }
 
@@ -105,9 +111,16 @@ export async function exportProject(
     summary.samples += samples.length;
     summary.trainings += trainings.length;
   }
+  const testSets = opts.runIds ? [] : await store.listTestSets();
+  manifest.testSets = [];
+  for (const [k, t] of testSets.entries()) {
+    const file = `test-sets/${k}.json`;
+    await add(file, enc.encode(JSON.stringify(t)));
+    manifest.testSets.push({ id: t.id, file });
+  }
   zip.add(PROJECT_MANIFEST, enc.encode(JSON.stringify(manifest, null, 1)));
   await zip.end();
-  return { ...summary, bytes };
+  return { ...summary, testSets: testSets.length, bytes };
 }
 
 function fail(source: string, message: string): never {
@@ -232,6 +245,9 @@ export async function readProject(bytes: Uint8Array, source: string): Promise<Pr
     const run = checkRun(json(`${entry.folder}/run.json`), entry.id, source);
     const samples = checkSamples(text(`${entry.folder}/samples.jsonl`), run, `${entry.folder}/samples.jsonl`, source);
     const sampleIds = new Set(samples.map((s) => s.id as number));
+    for (const [id, v] of Object.entries(run.overrides ?? {})) {
+      if (!sampleIds.has(Number(id)) || (v !== 'keep' && v !== 'drop')) fail(source, `run ${run.id} has a keep/drop override for an unknown sample (${id}).`);
+    }
     const trainings: TrainingRecord[] = [];
     for (let j = 0; j < entry.trainings.length; j++) {
       const file = `${entry.folder}/trainings/${j}.json`;
@@ -248,7 +264,15 @@ export async function readProject(bytes: Uint8Array, source: string): Promise<Pr
     }
     runs.push({ run, samples, trainings });
   }
-  return { manifest, runs };
+  const testSets: TestSetRecord[] = [];
+  for (const entry of manifest.testSets ?? []) {
+    if (!entry || typeof entry.file !== 'string' || !/^test-sets\/\d+\.json$/.test(entry.file)) fail(source, 'project.json has a malformed test-set entry.');
+    const t = json(entry.file) as TestSetRecord;
+    const errors = validateTestSet(t);
+    if (errors.length || t.id !== entry.id) fail(source, `${entry.file} is not a valid test set${errors.length ? `: ${errors.slice(0, 3).join('; ')}` : ''}.`);
+    testSets.push(t);
+  }
+  return { manifest, runs, testSets };
 }
 
 export interface ImportReport {
@@ -257,6 +281,7 @@ export interface ImportReport {
   samplesAdded: number;
   trainingsAdded: number;
   trainingsSkipped: number;
+  testSetsAdded: number;
 }
 
 export class ImportQuotaError extends Error {
@@ -271,8 +296,8 @@ export class ImportQuotaError extends Error {
  * samples get new ids and the trainings' sample ids are remapped to them (matched by position for existing runs).
  */
 export async function importProject(store: LabStore, contents: ProjectContents): Promise<ImportReport> {
-  const report: ImportReport = { runsAdded: 0, runsSkipped: 0, samplesAdded: 0, trainingsAdded: 0, trainingsSkipped: 0 };
-  const tx = store.db.transaction(['runs', 'samples', 'trainings'], 'readwrite');
+  const report: ImportReport = { runsAdded: 0, runsSkipped: 0, samplesAdded: 0, trainingsAdded: 0, trainingsSkipped: 0, testSetsAdded: 0 };
+  const tx = store.db.transaction(['runs', 'samples', 'trainings', 'testSets'], 'readwrite');
   const runs = tx.objectStore('runs');
   const samples = tx.objectStore('samples');
   const trainings = tx.objectStore('trainings');
@@ -295,6 +320,15 @@ export async function importProject(store: LabStore, contents: ProjectContents):
           idMap.set(s.id as number, await samples.add(rec));
           report.samplesAdded++;
         }
+        if (pr.run.overrides && Object.keys(pr.run.overrides).length) {
+          // Hand-made keep/drop decisions follow their samples to the new ids.
+          const overrides: Record<string, 'keep' | 'drop'> = {};
+          for (const [id, v] of Object.entries(pr.run.overrides)) {
+            const mapped = idMap.get(Number(id));
+            if (mapped !== undefined) overrides[String(mapped)] = v;
+          }
+          await runs.put({ ...pr.run, overrides });
+        }
       }
       for (const t of pr.trainings) {
         if (await trainings.get(t.id)) {
@@ -312,6 +346,12 @@ export async function importProject(store: LabStore, contents: ProjectContents):
         await trainings.add({ ...t, config });
         report.trainingsAdded++;
       }
+    }
+    const testSets = tx.objectStore('testSets');
+    for (const t of contents.testSets) {
+      if (await testSets.get(t.id)) continue;
+      await testSets.add(t);
+      report.testSetsAdded++;
     }
   })();
   try {

@@ -43,7 +43,7 @@ export class PortableController {
       const s = await exportProject(store, { appVersion: APP_VERSION, onChunk: (c) => parts.push(c as Uint8Array<ArrayBuffer>) });
       const stamp = dateStamp();
       downloadBlob(new Blob(parts, { type: 'application/zip' }), `sungen-lab-project-${stamp}.zip`);
-      return `Exported ${s.runs} run(s), ${s.samples} samples and ${s.trainings} training(s) (${(s.bytes / 1024).toFixed(0)} KB).`;
+      return `Exported ${s.runs} run(s), ${s.samples} samples, ${s.trainings} training(s) and ${s.testSets} test set(s) (${(s.bytes / 1024).toFixed(0)} KB).`;
     });
   }
 
@@ -58,7 +58,7 @@ export class PortableController {
       if (!this.runs.current && this.runs.runs.length) await this.runs.select(this.runs.runs[0].id);
       notifyRunsChanged();
       const skipped = r.runsSkipped || r.trainingsSkipped ? ` Already here, skipped: ${r.runsSkipped} run(s), ${r.trainingsSkipped} training(s).` : '';
-      return `Imported ${file.name}: ${r.runsAdded} run(s) with ${r.samplesAdded} samples, ${r.trainingsAdded} training(s).${skipped}`;
+      return `Imported ${file.name}: ${r.runsAdded} run(s) with ${r.samplesAdded} samples, ${r.trainingsAdded} training(s), ${r.testSetsAdded} test set(s).${skipped}`;
     });
   }
 

@@ -26,6 +26,8 @@ export class PwaState {
 
   /** Activates the waiting version and reloads the page. */
   async reload(): Promise<void> {
+    // workbox-window reloads only when this page was already controlled at registration; reload on any takeover.
+    navigator.serviceWorker?.addEventListener('controllerchange', () => location.reload(), { once: true });
     await this.update?.(true);
   }
 }
