@@ -1,4 +1,5 @@
-// Vite config for the page: Svelte, workers as ES modules, a dev/preview server bound to loopback, and the service
+// Vite config for the page: Svelte, workers as ES modules, the Content-Security-Policy (csp.config.ts), a dev/preview
+// server bound to loopback, and the service
 // worker (vite-plugin-pwa / Workbox) that precaches everything the page needs so it keeps working with the server
 // gone. The precache list is explicit (src/core/offline/precache.ts); the list of precached files and their sizes is
 // also written to dist/offline-files.json for the page's "Ready for offline?" panel.
@@ -8,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { contentSecurityPolicy } from './csp.config.ts';
 import { MAX_PRECACHE_FILE_BYTES, OFFLINE_FILES_JSON, PRECACHE_GLOBS, type OfflineFile } from './src/core/offline/precache.ts';
 
 const outDir = resolve(import.meta.dirname, 'dist');
@@ -15,6 +17,7 @@ const outDir = resolve(import.meta.dirname, 'dist');
 export default defineConfig({
   plugins: [
     svelte(),
+    contentSecurityPolicy(),
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,

@@ -1,4 +1,5 @@
-// Tiny command-line parser for the CLIs: `--name value` and boolean `--flag`, unknown options are errors.
+// The one command-line parser of every CLI: `--name value`, `--name=value`, boolean `--flag`, options that may repeat;
+// unknown options, missing values and repeated single options are usage errors (exit 2 through run-cli.ts).
 
 export class UsageError extends Error {}
 
@@ -7,11 +8,20 @@ export interface ArgSpec {
   values: string[];
   /** Boolean flags. */
   flags: string[];
+  /** Options that take a value and may be given several times (collected in order). */
+  repeated?: string[];
 }
 
-export function parseArgs(argv: string[], spec: ArgSpec): { values: Map<string, string>; flags: Set<string> } {
+export interface ParsedArgs {
+  values: Map<string, string>;
+  flags: Set<string>;
+  lists: Map<string, string[]>;
+}
+
+export function parseArgs(argv: string[], spec: ArgSpec): ParsedArgs {
   const values = new Map<string, string>();
   const flags = new Set<string>();
+  const lists = new Map<string, string[]>((spec.repeated ?? []).map((r) => [r, []]));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new UsageError(`Unexpected argument "${a}" (options start with --).`);
@@ -20,15 +30,17 @@ export function parseArgs(argv: string[], spec: ArgSpec): { values: Map<string, 
     if (spec.flags.includes(name)) {
       if (eq >= 0) throw new UsageError(`--${name} takes no value.`);
       flags.add(name);
-    } else if (spec.values.includes(name)) {
+    } else if (spec.values.includes(name) || lists.has(name)) {
       const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
       if (v === undefined || (eq < 0 && v.startsWith('--'))) throw new UsageError(`--${name} needs a value.`);
-      values.set(name, v);
+      if (lists.has(name)) lists.get(name)!.push(v);
+      else if (values.has(name)) throw new UsageError(`--${name} is given twice.`);
+      else values.set(name, v);
     } else {
       throw new UsageError(`Unknown option --${name}.`);
     }
   }
-  return { values, flags };
+  return { values, flags, lists };
 }
 
 /** Parses a number option; returns undefined when absent, throws UsageError when not a number. */

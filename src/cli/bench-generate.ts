@@ -14,6 +14,7 @@ import { chromium } from 'playwright-core';
 import { measureGenerate, type GenerateBenchOptions, type GenerateBenchResult } from '../../bench/generate-measure.ts';
 import { loadLm, selfTest } from '../core/generation/generator.ts';
 import { numberOption, parseArgs, UsageError } from './args.ts';
+import { runCli } from './run-cli.ts';
 import { configureNodeTransformers } from './node-env.ts';
 import { startLoopbackPreview } from './loopback-preview.ts';
 import { chromiumPathOrThrow } from './chromium.ts';
@@ -89,15 +90,19 @@ async function runBrowser(modelId: string, opts: GenerateBenchOptions): Promise<
   }
 }
 
-async function main(): Promise<void> {
-  const { values, flags } = parseArgs(process.argv.slice(2), {
+const USAGE = `Usage: npm run bench:generate -- [--model ID] [--batches 8,16,32,64] [--tokens N] [--threads N] [--browser] [--json]
+  or: npm run bench:generate -- --server URL --server-model NAME [server options] [--json]`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, flags } = parseArgs(argv, {
     values: ['model', 'batches', 'tokens', 'threads', ...SERVER_BENCH_VALUES],
     flags: ['json', 'browser', 'no-reference'],
   });
   if (values.has('server')) {
     const local = ['model', 'batches', 'tokens', 'threads'].filter((o) => values.has(o));
     if (local.length > 0 || flags.has('browser')) throw new UsageError(`--server measures a server; --${local[0] ?? 'browser'} applies to in-process generation.`);
-    return runServerBench(values, flags.has('json'));
+    await runServerBench(values, flags.has('json'));
+    return 0;
   }
   const serverOnly = SERVER_BENCH_VALUES.filter((o) => values.has(o));
   if (serverOnly.length > 0) throw new UsageError(`--${serverOnly[0]} needs --server URL.`);
@@ -175,9 +180,7 @@ async function main(): Promise<void> {
       }),
     );
   }
+  return 0;
 }
 
-main().catch((e) => {
-  console.error(`Error: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(e instanceof UsageError ? 2 : 1);
-});
+runCli({ name: 'bench:generate', usage: USAGE, main });

@@ -4,15 +4,18 @@
 // `none`, per-class weight statistics, the guard's held-out synthetic checks, the label-free selection, noise ROC-AUC
 // with --flip-labels, reweighting cost vs one training run). One CleaningSession per seed shares the unweighted model
 // and SunGen's scores between methods.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from './args';
-import { parseBenchSungenArgs, type BenchSungenArgs } from './sungen-args';
+import { runCli } from './run-cli';
+import { BENCH_SUNGEN_USAGE, parseBenchSungenArgs, type BenchSungenArgs } from './sungen-args';
+import { decodeUtf8, FileTooLargeError, MAX_FILE_BYTES } from '../core/data/read-file';
+import { parseImportJsonl } from '../core/pipeline/samples';
+import { loadTestSet } from '../core/pipeline/test-sets';
 import { initNodeBackend } from '../core/tfjs/node-wasm-paths';
 import { parseLabelledJsonl, type LabelledRow } from '../core/data/jsonl';
 import { assertTrainable, encodeRows } from '../core/data/dataset';
 import { buildVocabulary, type Vocabulary } from '../core/data/tokenizer';
-import { loadTestJsonl } from '../core/data/load';
 import { createTam } from '../core/tam/create';
 import type { EncodedDataset, TamKind } from '../core/tam/types';
 import { CleaningSession, DEFAULT_METHOD, type MethodName } from '../core/clean/methods';
@@ -43,7 +46,7 @@ interface Cell {
 
 /** Real labelled rows for SunGen's outer set: a class-balanced prefix of `count` rows of `file`, appended to `train`. */
 function appendReal(train: EncodedDataset, file: string, count: number, vocab: Vocabulary, labelNames: string[], maxLen: number): { data: EncodedDataset; realRows: Int32Array } {
-  const parsed = parseLabelledJsonl(readFileSync(file, 'utf8'), { source: file });
+  const parsed = parseLabelledJsonl(readDataFile(file, '--real'), { source: file });
   const real = encodeRows(balancedPrefix(parsed, labelNames, count), vocab, { labelNames, maxLenTokens: maxLen, source: file });
   const n = train.labels.length;
   const ids = new Int32Array(train.ids.length + real.ids.length);
@@ -55,18 +58,31 @@ function appendReal(train: EncodedDataset, file: string, count: number, vocab: V
   return { data: { ...train, ids, labels }, realRows: Int32Array.from({ length: real.labels.length }, (_, k) => n + k) };
 }
 
+/** A data file as strict UTF-8 text; a missing file, a folder or one over the size limit is a usage error. */
+function readDataFile(file: string, option: string): string {
+  if (!existsSync(file)) throw new UsageError(`${option} ${file} does not exist.`);
+  const st = statSync(file);
+  if (!st.isFile()) throw new UsageError(`${option} ${file} is not a file.`);
+  if (st.size > MAX_FILE_BYTES) throw new FileTooLargeError(file, st.size, MAX_FILE_BYTES);
+  return decodeUtf8(readFileSync(file), file);
+}
+
 async function main(args: BenchSungenArgs): Promise<void> {
   const log = (s: string) => process.stderr.write(s + '\n');
+  // The page's own checks (empty or blank labels, control characters, one class, overlong lines, NFC labels), so
+  // the CLI accepts exactly what Import accepts.
+  const imported = parseImportJsonl(readDataFile(args.train, '--train'), args.train);
+  for (const w of imported.warnings) log(`warning: ${w}`);
+  const testTexts = args.tests.map((file) => ({ file, text: readDataFile(file, '--test') }));
   await initNodeBackend(args.backend);
-  const trainText = readFileSync(args.train, 'utf8');
-  const allRows = parseLabelledJsonl(trainText, { source: args.train });
-  const labelNames = [...new Set(allRows.map((r) => r.label))].sort();
+  const allRows = imported.rows;
+  const labelNames = imported.labelNames;
   const rows = args.maxSamples ? balancedPrefix(allRows, labelNames, args.maxSamples) : allRows;
   const vocab = buildVocabulary(rows.map((r) => r.text), { maxSize: args.vocabSize });
   const encoded = encodeRows(rows, vocab, { labelNames, maxLenTokens: args.maxLenTokens, source: args.train });
   assertTrainable(encoded, args.train);
-  const tests = args.tests.map((file) => {
-    const data = loadTestJsonl(readFileSync(file, 'utf8'), vocab, { labelNames, maxLenTokens: args.maxLenTokens, source: file });
+  const tests = testTexts.map(({ file, text }) => {
+    const data = loadTestSet(text, file, vocab, labelNames, args.maxLenTokens);
     return { name: path.basename(file).replace(/\.jsonl$/, ''), data: args.maxTestSamples ? headOf(data, args.maxTestSamples) : data };
   });
   // Known label noise on top of the generator's own: flip a fraction of the synthetic labels (fixed seed per set).
@@ -325,11 +341,11 @@ function headOf(data: EncodedDataset, n: number): EncodedDataset {
   return { ...data, ids: data.ids.slice(0, n * data.maxLenTokens), labels: data.labels.slice(0, n) };
 }
 
-main(parseBenchSungenArgs(process.argv.slice(2))).catch((err: unknown) => {
-  if (err instanceof UsageError) {
-    process.stderr.write(err.message + '\n');
-    process.exit(2);
-  }
-  process.stderr.write(`bench:sungen failed: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
+runCli({
+  name: 'bench:sungen',
+  usage: BENCH_SUNGEN_USAGE,
+  main: async (argv) => {
+    await main(parseBenchSungenArgs(argv));
+    return 0;
+  },
 });

@@ -1,10 +1,12 @@
 // `npm run generate -- --task <preset id | task.json> --model <catalog id | folder> --per-label N --out FILE.jsonl ...`
 // Generates labelled samples in Node with the same core as the page and writes {"text","label"} lines.
 // With --server URL --server-model NAME it generates through an OpenAI-compatible server instead (server-source.ts).
-// Output safety: samples are written to FILE.partial and renamed to FILE only when generation completes; on bad input
-// nothing is created (exit 2); on Ctrl-C (exit 130) or a server failure (exit 1) it is kept as FILE.partial and
-// `--resume` continues from it; on other errors a fresh partial file is removed (exit 1).
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+// Output safety: the output path is checked before any work (its folder exists and is writable, it is not a folder
+// or a device, it does not exist yet unless --force), and FILE.partial is opened before the model is loaded or the
+// server is asked. Samples are written to FILE.partial and renamed to FILE only when generation completes; on bad
+// input nothing is created (exit 2); on Ctrl-C (exit 130) or a server failure (exit 1) it is kept as FILE.partial and
+// `--resume` continues from it; on other errors (a failed write included) a fresh partial file is removed (exit 1).
+import { createWriteStream, existsSync, openSync, statSync } from 'node:fs';
 import { readFile, rename, rm, truncate } from 'node:fs/promises';
 import path from 'node:path';
 // transformers.js (onnxruntime) loads only for in-process generation: a --server run starts in a fraction of the time.
@@ -20,6 +22,8 @@ import { findTaskPreset, TASK_PRESETS } from '../core/tasks/presets.ts';
 import type { TaskSpec } from '../core/tasks/types.ts';
 import { DEFAULT_SAMPLING, validatePerLabel, validateSampling, validateTask } from '../core/tasks/validate.ts';
 import { numberOption, parseArgs, UsageError } from './args.ts';
+import { checkOutputPath, runCli } from './run-cli.ts';
+import { decodeUtf8 } from '../core/data/read-file.ts';
 
 const USAGE = `Usage: npm run generate -- --task <preset id | task.json> --model <catalog id | model folder>
   --per-label N --out FILE.jsonl [--batch B] [--seed S] [--temperature T] [--top-k K] [--top-p P]
@@ -27,13 +31,21 @@ const USAGE = `Usage: npm run generate -- --task <preset id | task.json> --model
   (default prompt style: the task file's, else chat for instruct models, continuation for base models and servers)
 ${SERVER_USAGE}
 --resume continues an interrupted run from FILE.partial.
+--force overwrites an existing FILE.jsonl (and discards a FILE.jsonl.partial left by an interrupted run).
 Presets: ${TASK_PRESETS.map((t) => t.id).join(', ')}`;
 
 async function loadTask(arg: string): Promise<TaskSpec> {
   const preset = findTaskPreset(arg);
   if (preset) return preset;
   if (!existsSync(arg)) throw new UsageError(`--task "${arg}" is neither a preset id nor an existing JSON file.`);
-  const text = await readFile(arg, 'utf8');
+  if (!statSync(arg).isFile()) throw new UsageError(`--task ${arg} is not a file.`);
+  if (statSync(arg).size > 1024 * 1024) throw new UsageError(`--task ${arg} is larger than 1 MB; a task file is a small JSON object.`);
+  let text: string;
+  try {
+    text = decodeUtf8(await readFile(arg), `Task file ${arg}`);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
   const v = validateTask(text);
   if (!v.ok) throw new UsageError(`Task file ${arg} is invalid:\n- ${v.errors.join('\n- ')}`);
   return v.task;
@@ -72,15 +84,11 @@ async function readPartial(partialPath: string, task: TaskSpec): Promise<Generat
   return rows.map((r) => ({ text: r.text, label: r.label }));
 }
 
-async function main(): Promise<number> {
-  const { values, flags } = parseArgs(process.argv.slice(2), {
+async function main(argv: string[]): Promise<number> {
+  const { values, flags } = parseArgs(argv, {
     values: ['task', 'model', 'per-label', 'batch', 'seed', 'temperature', 'top-k', 'top-p', 'max-new-tokens', 'min-words', 'out', 'prompt-style', ...SERVER_VALUE_OPTIONS],
-    flags: ['allow-network', 'greedy', 'help', 'resume'],
+    flags: ['allow-network', 'greedy', 'resume', 'force'],
   });
-  if (flags.has('help')) {
-    console.log(USAGE);
-    return 0;
-  }
   for (const required of ['task', 'per-label', 'out']) {
     if (!values.has(required)) throw new UsageError(`--${required} is required.`);
   }
@@ -105,8 +113,9 @@ async function main(): Promise<number> {
   };
   const sv = validateSampling({ ...DEFAULT_SAMPLING, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) });
   if (!sv.ok) throw new UsageError(`Invalid sampling settings:\n- ${sv.errors.join('\n- ')}`);
-  const out = path.resolve(values.get('out')!);
-  if (!existsSync(path.dirname(out))) throw new UsageError(`Output folder ${path.dirname(out)} does not exist.`);
+  const force = flags.has('force');
+  const resume = flags.has('resume');
+  const out = await checkOutputPath(values.get('out')!, force || resume);
   const modelId = server ? null : await prepareModel(values.get('model') ?? 'karpathy/stories260K', flags.has('allow-network'));
   let task: TaskSpec;
   try {
@@ -116,36 +125,61 @@ async function main(): Promise<number> {
   }
   console.error(`Prompt style: ${task.promptStyle}`);
 
-  const partialPath = `${out}.partial`;
+  const partialPath = await checkOutputPath(`${out}.partial`, true, '--out (its .partial file)');
   let already: GeneratedSample[] = [];
-  if (flags.has('resume')) {
+  if (resume) {
     if (existsSync(partialPath)) already = await readPartial(partialPath, task);
     else if (existsSync(out)) throw new UsageError(`${out} is already complete; there is nothing to resume.`);
-  } else if (existsSync(partialPath)) {
-    throw new UsageError(`${partialPath} holds the samples of an interrupted run: add --resume to continue it, or delete it.`);
+  } else if (existsSync(partialPath) && !force) {
+    throw new UsageError(`${partialPath} holds the samples of an interrupted run: add --resume to continue it, --force to discard it, or delete it.`);
   }
+
+  // Open the partial file before the model is loaded or the server is asked: an unwritable output fails now, not
+  // after the work. A failed write later (disk full) stops the generation and is reported once, never as a crash.
+  let fd: number;
+  try {
+    fd = openSync(partialPath, already.length > 0 ? 'a' : 'w');
+  } catch (e) {
+    throw new UsageError(`--out: cannot write ${partialPath} (${e instanceof Error ? e.message : String(e)}).`);
+  }
+  const stream = createWriteStream(partialPath, { fd, encoding: 'utf8' });
+  const controller = new AbortController();
+  let writeError: Error | null = null;
+  stream.on('error', (e) => {
+    writeError = e;
+    controller.abort();
+  });
+  const discard = async () => {
+    stream.destroy();
+    if (already.length === 0) await rm(partialPath, { force: true });
+  };
 
   let lm: LoadedLm | null = null;
   const local = server ? null : await import('../core/generation/generator.ts');
-  if (server) {
-    console.error(`Checking the server ${server.host} (model "${server.client.connection.model}")…`);
-    await server.client.checkServer();
-    const s = server.settings;
-    const endpoint = task.promptStyle === 'chat' ? 'chat/completions' : 'completions';
-    console.error(`Generating on ${server.host} through /v1/${endpoint}: ${s.concurrency} requests in flight, n = ${s.samplesPerRequest}.`);
-  } else {
-    lm = await local!.loadLm({ modelId: modelId!, device: 'cpu' });
-    const st = await local!.selfTest(lm);
-    console.error(st.message);
-    if (!st.ok) {
-      await lm.dispose();
-      return 1;
+  try {
+    if (server) {
+      console.error(`Checking the server ${server.host} (model "${server.client.connection.model}")…`);
+      await server.client.checkServer();
+      const s = server.settings;
+      const endpoint = task.promptStyle === 'chat' ? 'chat/completions' : 'completions';
+      console.error(`Generating on ${server.host} through /v1/${endpoint}: ${s.concurrency} requests in flight, n = ${s.samplesPerRequest}.`);
+    } else {
+      lm = await local!.loadLm({ modelId: modelId!, device: 'cpu' });
+      const st = await local!.selfTest(lm);
+      console.error(st.message);
+      if (!st.ok) {
+        await lm.dispose();
+        await discard();
+        return 1;
+      }
     }
+  } catch (e) {
+    await lm?.dispose();
+    await discard();
+    throw e;
   }
   if (already.length > 0) console.error(`Resuming with ${already.length} samples from ${partialPath}.`);
 
-  const stream = createWriteStream(partialPath, { encoding: 'utf8', flags: already.length > 0 ? 'a' : 'w' });
-  const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   let lastLog = 0;
@@ -157,6 +191,7 @@ async function main(): Promise<number> {
     already,
     signal: controller.signal,
     onSamples: async (batch: GeneratedSample[]) => {
+      if (writeError) throw writeError;
       const text = batch.map((s) => JSON.stringify({ text: s.text, label: s.label })).join('\n') + '\n';
       if (!stream.write(text)) await new Promise<void>((r) => stream.once('drain', () => r()));
       stored += batch.length;
@@ -176,7 +211,9 @@ async function main(): Promise<number> {
   const closeStream = () => new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
   try {
     const res = server ? await generateSamplesRemote(server.client, { ...common, remote: server.settings }) : await local!.generateSamples(lm!, common);
+    if (writeError) throw writeError;
     await closeStream();
+    if (writeError) throw writeError;
     const total = Object.values(res.acceptedByLabel).reduce((a, b) => a + b, 0);
     const sec = Math.max(res.elapsedMs, 1) / 1000;
     const rate = `${((total - already.length) / sec).toFixed(2)} samples/s, ${(res as { server?: RemoteProgress }).server?.tokensReported === false ? 'tokens/s n/a' : `${(res.generatedTokens / sec).toFixed(1)} tokens/s`}`;
@@ -199,8 +236,7 @@ async function main(): Promise<number> {
       console.error(`Error: ${e.message}\nKept ${stored} samples in ${partialPath}; run the same command with --resume to continue.`);
       return 1;
     }
-    stream.destroy();
-    if (already.length === 0) await rm(partialPath, { force: true });
+    await discard();
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
@@ -208,14 +244,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e) => {
-    if (e instanceof UsageError) {
-      console.error(`Error: ${e.message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    console.error(`Error: ${e instanceof Error ? e.message : String(e)}`);
-    process.exit(1);
-  },
-);
+runCli({ name: 'generate', usage: USAGE, main });

@@ -143,7 +143,7 @@ export async function runProjectCli(argv: string[], log: (line: string) => void 
         const file = need(values, 'samples');
         const out = need(values, 'out');
         const parsed = parseSamplesFile(await readInput(file), path.basename(file));
-        const run = await importSamplesAsRun(store, {
+        const { run } = await importSamplesAsRun(store, {
           fileName: path.basename(file),
           text: parsed.text,
           versions: { app: APP_VERSION, transformers: 'n/a (imported samples)' },

@@ -101,25 +101,15 @@ function fraction(name: string, v: number | undefined, dflt: number): number {
 }
 
 export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
-  // --test may repeat: pull those out before the single-value parser.
-  const tests: string[] = [];
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--test') {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new UsageError('--test needs a value.');
-      tests.push(v);
-    } else if (argv[i].startsWith('--test=')) tests.push(argv[i].slice('--test='.length));
-    else rest.push(argv[i]);
-  }
-  const { values, flags } = parseArgs(rest, {
+  const { values, flags, lists } = parseArgs(argv, {
     values: ['inner-max-len', 'centering', 'outer-loss', 'flip-labels', 'real', 'real-count', 'val-fraction', 'folds', 'train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'inner-lr', 'inner-epochs', 'final-weights', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
-    flags: ['json', 'help', 'outer-held-out', 'select', 'skip-oof-score', 'real-as-outer'],
+    flags: ['json', 'outer-held-out', 'select', 'skip-oof-score', 'real-as-outer'],
+    repeated: ['test'],
   });
-  if (flags.has('help')) throw new UsageError(BENCH_SUNGEN_USAGE);
+  const tests = lists.get('test') ?? [];
   const train = values.get('train');
-  if (!train) throw new UsageError('--train FILE is required.\n' + BENCH_SUNGEN_USAGE);
-  if (tests.length === 0) throw new UsageError('At least one --test FILE is required.\n' + BENCH_SUNGEN_USAGE);
+  if (!train) throw new UsageError('--train FILE is required.');
+  if (tests.length === 0) throw new UsageError('At least one --test FILE is required.');
   const model = values.get('model') ?? 'lstm';
   if (model !== 'lstm' && model !== 'transformer' && model !== 'fast') throw new UsageError(`--model must be lstm, transformer or fast (got "${model}").`);
   const backend = values.get('backend') ?? 'wasm';

@@ -7,7 +7,7 @@ import { Nav } from './shared/nav.svelte.ts';
 import { RunsController } from './runs/runs-state.svelte.ts';
 import { GenerateController } from './generate/generate-state.svelte.ts';
 import { ImportController } from './generate/import-state.svelte.ts';
-import { defaultSetupForm } from './generate/setup-form.ts';
+import { defaultSetupForm, type SetupForm } from './generate/setup-form.ts';
 import { TrainController } from './train/train-state.svelte.ts';
 import { EvaluateController } from './evaluate/evaluate-state.svelte.ts';
 import { CleanController } from './clean/clean-state.svelte.ts';
@@ -21,7 +21,7 @@ export class Lab {
   readonly nav = new Nav();
   readonly runs = new RunsController();
   /** The Task and Generate steps' form (raw strings as typed). */
-  form = $state(defaultSetupForm());
+  form = $state(loadForm());
   readonly gen = new GenerateController(this.runs);
   readonly importer = new ImportController(this.runs);
   readonly train = new TrainController(this.runs);
@@ -35,6 +35,20 @@ export class Lab {
   ready = $state(false);
   /** The database could not be opened (private mode, blocked storage): shown on every step. */
   fatal = $state<string | null>(null);
+
+  constructor() {
+    // The task and generation form is kept in this browser, so a reload keeps what the class typed.
+    $effect.root(() => {
+      $effect(() => {
+        const json = JSON.stringify(this.form);
+        try {
+          localStorage.setItem(FORM_KEY, json);
+        } catch {
+          // Private mode or full storage: the form is simply not kept.
+        }
+      });
+    });
+  }
 
   async init(): Promise<void> {
     try {
@@ -50,5 +64,34 @@ export class Lab {
       this.fatal = `Could not open the browser database: ${errorText(e)}`;
     }
     this.ready = true;
+  }
+}
+
+const FORM_KEY = 'sungen-lab:form';
+
+/** The saved form merged over the defaults (a form from another version of the page keeps only what still fits). */
+function loadForm(): SetupForm {
+  const form = defaultSetupForm();
+  try {
+    const saved: unknown = JSON.parse(localStorage.getItem(FORM_KEY) ?? 'null');
+    if (!saved || typeof saved !== 'object') return form;
+    const s = saved as Partial<SetupForm>;
+    const sameType = <T>(v: unknown, d: T): T => (typeof v === typeof d && v !== null ? (v as T) : d);
+    const draft = s.draft;
+    const draftOk = !!draft && typeof draft.name === 'string' && typeof draft.basePresetId === 'string' && Array.isArray(draft.labels) &&
+      draft.labels.every((l) => l && typeof l.name === 'string' && typeof l.prompt === 'string');
+    return {
+      ...form,
+      taskMode: s.taskMode === 'custom' ? 'custom' : 'preset',
+      presetId: sameType(s.presetId, form.presetId),
+      customJson: sameType(s.customJson, form.customJson),
+      draft: draftOk ? draft : form.draft,
+      modelId: sameType(s.modelId, form.modelId),
+      perLabel: sameType(s.perLabel, form.perLabel),
+      doSample: sameType(s.doSample, form.doSample),
+      sampling: { ...form.sampling, ...(s.sampling && typeof s.sampling === 'object' ? Object.fromEntries(Object.entries(s.sampling).filter(([, v]) => typeof v === 'string')) : {}) },
+    };
+  } catch {
+    return form;
   }
 }

@@ -18,14 +18,16 @@ import type { GeneratedSample, GenerationProgress } from '../core/generation/typ
 import { resolveModel } from '../core/models/catalog.ts';
 import { httpFileExists, localModelBaseUrl } from '../core/runtime/http-files.ts';
 import { LabStore } from '../core/storage/lab-store.ts';
-import { StorageQuotaError, StorageValidationError } from '../core/storage/errors.ts';
-import { withRunLock } from '../core/storage/run-lock.ts';
+import { RunBusyError, StorageQuotaError, StorageValidationError } from '../core/storage/errors.ts';
+import { withRunLockIfFree } from '../core/storage/run-lock.ts';
+import { IMPORTED_MODEL_ID } from '../core/pipeline/import-run.ts';
 import type { RunConfig, RunDevice } from '../core/storage/schema.ts';
 import { version as APP_VERSION } from '../../package.json';
 import type { ConnectMessage, GenerateMessage, LoadMessage, WorkerEvent, WorkerRequest } from './generate-protocol.ts';
 import { computeRates, remainingSamples } from './rates.ts';
 import { TRANSFORMERS_VERSION, configureTransformersEnv } from './transformers-env.ts';
 import { errorText } from '../core/error-text.ts';
+import { checkGenerateRequest } from './check-messages.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -154,6 +156,14 @@ async function handleConnect(msg: ConnectMessage): Promise<void> {
 
 async function handleGenerate(msg: GenerateMessage): Promise<void> {
   const db = await getStore();
+  // The run's lock is taken BEFORE anything of the run is read: two tabs resuming one run used to read the same
+  // samples first and both generate the full deficit (overshooting the target). A second tab now gets a clear
+  // "busy" error instead of becoming a second writer.
+  const outcome = await withRunLockIfFree(msg.runId, () => generateLocked(msg, db));
+  if (outcome.busy) throw new RunBusyError(msg.runId, 'resumed here');
+}
+
+async function generateLocked(msg: GenerateMessage, db: LabStore): Promise<void> {
   const onServer = msg.mode === 'new' ? msg.source === 'server' : (await db.getRun(msg.runId))?.config.device === 'server';
   if (onServer && !connected) throw new ServerError('Not connected to a server: enter the server and confirm it before generating.');
   if (!onServer && !loaded) throw new ModelError('No model is loaded: load a model before generating.');
@@ -182,6 +192,9 @@ async function handleGenerate(msg: GenerateMessage): Promise<void> {
   } else {
     const run = await db.getRun(msg.runId);
     if (!run) throw new StorageValidationError([`no saved run with id "${msg.runId}"`]);
+    if (run.config.modelId === IMPORTED_MODEL_ID) {
+      throw new StorageValidationError([`run "${run.name}" was imported from a file; there is nothing to resume`]);
+    }
     if (onServer) {
       const want = run.config.server!;
       if (connected!.apiBase !== want.apiBase || connected!.model !== want.model) {
@@ -218,9 +231,7 @@ async function handleGenerate(msg: GenerateMessage): Promise<void> {
         post({ type: 'progress', runId, progress, ...computeRates(progress, acceptedAtStart) });
       },
     };
-    const result = await withRunLock(runId, () =>
-      onServer ? generateSamplesRemote(connected!.client, { ...opts, remote: config.server!.settings }) : generateSamples(loaded!.lm, opts),
-    );
+    const result = onServer ? await generateSamplesRemote(connected!.client, { ...opts, remote: config.server!.settings }) : await generateSamples(loaded!.lm, opts);
     const { interrupted: _interrupted, stopReason, ...progress } = result as typeof result & { server?: unknown };
     delete progress.server;
     const status = stopReason === 'done' || remainingSamples(progress) === 0 ? 'done' : 'stopped';
@@ -234,7 +245,7 @@ async function handleGenerate(msg: GenerateMessage): Promise<void> {
     post({ type: 'status', phase: 'ready', message: message ?? 'Done' });
     post({ type: 'done', runId, status, progress, ...(message ? { message } : {}) });
   } catch (e) {
-    if (e instanceof StorageQuotaError) throw e; // appendSamples already marked the run stopped
+    if (e instanceof StorageQuotaError) throw e; // appendSamples already marked the run stopped (or said it could not)
     await db.updateRunStatus(runId, 'error', errorText(e)).catch(() => undefined);
     throw Object.assign(e instanceof Error ? e : new Error(String(e)), { runId });
   } finally {
@@ -244,14 +255,20 @@ async function handleGenerate(msg: GenerateMessage): Promise<void> {
 
 function reportError(e: unknown, runId?: string): void {
   const kind =
-    e instanceof StorageQuotaError ? 'quota' : e instanceof StorageValidationError ? 'validation' : e instanceof ModelError ? 'model' : e instanceof ServerError || e instanceof RemoteError ? 'server' : 'internal';
+    e instanceof StorageQuotaError ? 'quota' : e instanceof StorageValidationError || e instanceof RunBusyError ? 'validation' : e instanceof ModelError ? 'model' : e instanceof ServerError || e instanceof RemoteError ? 'server' : 'internal';
   const id = runId ?? (e as { runId?: string }).runId;
   post({ type: 'error', kind, message: errorText(e), ...(id ? { runId: id } : {}) });
   post({ type: 'status', phase: loaded ? 'ready' : 'idle', message: kind === 'model' ? 'Model not loaded' : 'Stopped after an error' });
 }
 
-self.onmessage = (ev: MessageEvent<WorkerRequest>) => {
-  const msg = ev.data;
+self.onmessage = (ev: MessageEvent<unknown>) => {
+  let msg: WorkerRequest;
+  try {
+    msg = checkGenerateRequest(ev.data);
+  } catch (e) {
+    post({ type: 'error', kind: 'validation', message: errorText(e) });
+    return;
+  }
   if (msg.type === 'interrupt') {
     if (abort) {
       post({ type: 'status', phase: 'stopping', message: 'Stopping after the current decoding step…' });

@@ -22,6 +22,7 @@ import type { Tam } from '../core/tam/types.ts';
 import type { Vocabulary } from '../core/data/tokenizer.ts';
 import type { BackendEvent, ClassifyMessage, EvaluateMessage, StartTrainingMessage, TestSource, TrainEvent, TrainRequest } from './train-protocol.ts';
 import { errorText } from '../core/error-text.ts';
+import { checkTrainRequest } from './check-messages.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -76,8 +77,16 @@ async function testRows(test: TestSource): Promise<TestRowsInput> {
   if (test.kind === 'rows') return { id: test.id, name: test.name, rows: test.rows };
   const preset = findPreset(test.presetId);
   if (!preset) throw new Error(`Unknown bundled test set "${test.presetId}".`);
-  const res = await fetch(test.url);
-  if (!res.ok) throw new Error(`Could not load the bundled test set ${preset.file} (HTTP ${res.status}).`);
+  if (new URL(test.url).origin !== self.location.origin) throw new Error(`The bundled test set must come from this page's own server, not ${new URL(test.url).origin}.`);
+  let res: Response;
+  try {
+    res = await fetch(test.url);
+  } catch (e) {
+    throw new Error(
+      `Could not load the bundled test set ${preset.file}: the page's server did not answer (${errorText(e)}). Is it still running? Start it again (npm start) and retry.`,
+    );
+  }
+  if (!res.ok) throw new Error(`Could not load the bundled test set ${preset.file}: the page's server answered HTTP ${res.status}.`);
   const rows = parseLabelledJsonl(await res.text(), { source: preset.file });
   return { id: preset.id, name: preset.title, rows };
 }
@@ -182,8 +191,15 @@ async function handleEvaluate(msg: EvaluateMessage): Promise<void> {
   }
 }
 
-self.onmessage = (ev: MessageEvent<TrainRequest>) => {
-  const msg = ev.data;
+self.onmessage = (ev: MessageEvent<unknown>) => {
+  let msg: TrainRequest;
+  try {
+    msg = checkTrainRequest(ev.data);
+  } catch (e) {
+    const requestId = (ev.data as { requestId?: unknown } | null)?.requestId;
+    post({ type: 'error', kind: 'validation', message: errorText(e), ...(Number.isInteger(requestId) ? { requestId: requestId as number } : {}) });
+    return;
+  }
   if (msg.type === 'interrupt') {
     if (abort) {
       abort.abort();
@@ -192,5 +208,6 @@ self.onmessage = (ev: MessageEvent<TrainRequest>) => {
     return;
   }
   // One job at a time, in arrival order; interrupts bypass the queue.
-  queue = queue.then(() => (msg.type === 'start' ? handleStart(msg) : msg.type === 'evaluate' ? handleEvaluate(msg) : handleClassify(msg)));
+  const job = msg;
+  queue = queue.then(() => (job.type === 'start' ? handleStart(job) : job.type === 'evaluate' ? handleEvaluate(job) : handleClassify(job)));
 };

@@ -71,8 +71,20 @@ describe('Classroom flow (default task, bundled model, WASM, offline)', () => {
       await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
       expect(await page.locator('section.step').getAttribute('data-step')).toBe('task');
 
-      // Task: the default preset; on to Generate with the step's primary action.
-      await page.getByRole('button', { name: /Generate/ }).first().click();
+      // Task: a third label with bad names gets messages next to its field; removing it restores the default task.
+      await page.getByRole('button', { name: 'Add a label' }).click();
+      await expect.poll(() => page.locator('#err-label-2-name').textContent()).toMatch(/Give this label a name/);
+      await page.getByLabel('Label 3 name').fill('   ');
+      await expect.poll(() => page.locator('#err-label-2-name').textContent()).toMatch(/only spaces/);
+      await page.getByLabel('Label 3 name').fill('Sad');
+      await expect.poll(() => page.locator('#err-label-2-name').textContent()).toMatch(/already label 2/);
+      await page.getByRole('button', { name: 'Use this task → Generate' }).click();
+      await page.getByTestId('task-errors').waitFor();
+      expect(await page.locator('section.step').getAttribute('data-step')).toBe('task');
+      await page.getByRole('button', { name: /Remove label 3/ }).click();
+      expect(await page.locator('#err-label-2-name').count()).toBe(0);
+      // On to Generate with the step's primary action.
+      await page.getByRole('button', { name: 'Use this task → Generate' }).click();
       expect(await page.locator('section.step').getAttribute('data-step')).toBe('generate');
       await page.getByLabel('Samples per label').fill('12');
       await page.getByRole('button', { name: 'Generate', exact: true }).click();

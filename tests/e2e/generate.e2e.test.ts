@@ -188,7 +188,7 @@ describe('Generate page (bundled model, WASM, offline)', () => {
     try {
       const page = await openApp(guard);
       await goToStep(page, 'Task');
-      await page.getByLabel('Custom (JSON)').check();
+      await page.getByLabel('JSON (for power users)').check();
       const editor = page.getByLabel('Custom task JSON');
 
       await editor.fill('{"id": "broken", "labels": [');
@@ -211,8 +211,22 @@ describe('Generate page (bundled model, WASM, offline)', () => {
       expect(guard.blocked).toEqual([]);
 
       // The request guard also sees requests made from workers (where the model is loaded), so the
-      // "nothing left the origin" checks above mean something.
-      const outcome = await page.evaluate(
+      // "nothing left the origin" checks above mean something. The app page's Content-Security-Policy already blocks
+      // this request from a blob: worker (it inherits the page's policy), so the guard is probed from a same-origin
+      // document without that policy.
+      const blockedByCsp = await page.evaluate(
+        () =>
+          new Promise<string>((resolve) => {
+            const code = "fetch('https://huggingface.co/csp-check').then(() => postMessage('sent'), () => postMessage('blocked'))";
+            const w = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
+            w.onmessage = (e) => resolve(String(e.data));
+          }),
+      );
+      expect(blockedByCsp).toBe('blocked');
+      expect(guard.blocked).toEqual([]); // refused by the page's policy before it reached the network
+      const probe = await guard.newPage();
+      await probe.goto(`${env.served.baseUrl}eval/NOTICE.md`);
+      const outcome = await probe.evaluate(
         () =>
           new Promise<string>((resolve) => {
             const code = "fetch('https://huggingface.co/guard-check').then(() => postMessage('sent'), () => postMessage('blocked'))";

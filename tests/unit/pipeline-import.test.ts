@@ -21,7 +21,7 @@ async function expectNothingStored(): Promise<void> {
 describe('importSamplesAsRun', () => {
   it('stores a valid file as a done run with its samples in file order and sorted labels', async () => {
     const text = ['{"text": "loved it", "label": "positive"}', '', '{"text": "hated it", "label": "negative"}', '{"text": "fine", "label": "positive"}'].join('\r\n');
-    const run = await importSamplesAsRun(store, { fileName: 'mine.jsonl', text, versions });
+    const { run } = await importSamplesAsRun(store, { fileName: 'mine.jsonl', text, versions });
     expect(run.status).toBe('done');
     expect(run.name).toBe('Imported: mine.jsonl');
     expect(run.config.task.labels.map((l) => l.name)).toEqual(['negative', 'positive']);

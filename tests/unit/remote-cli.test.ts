@@ -34,7 +34,7 @@ describe('generate CLI with --server', () => {
     await fs.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const base = (out: string) => ['--task', 'sst-2', '--per-label', '10', '--out', out, '--server', fs.url, '--server-model', fs.model, '--in-flight', '3', '--n', '2'];
+  const base = (out: string, perLabel = 10) => ['--task', 'sst-2', '--per-label', String(perLabel), '--out', out, '--server', fs.url, '--server-model', fs.model, '--in-flight', '3', '--n', '2'];
 
   it('generates 2 x 10 samples and reports samples/s and tokens/s', async () => {
     fs.set('ok');
@@ -117,7 +117,7 @@ describe('generate CLI with --server', () => {
     fs.set('ok');
     fs.switchAfter(4, 'unauthorized');
     const out = path.join(dir, 'resume.jsonl');
-    const r1 = await cli([...base(out), '--per-label', '20']);
+    const r1 = await cli(base(out, 20));
     expect(r1.code).toBe(1);
     expect(r1.stderr).toMatch(/needs an API key \(HTTP 401/);
     expect(r1.stderr).toMatch(/Kept \d+ samples in .*resume\.jsonl\.partial; run the same command with --resume/);
@@ -125,12 +125,12 @@ describe('generate CLI with --server', () => {
     expect(kept.length).toBeGreaterThan(0);
     expect(kept.length).toBe(Number(/Kept (\d+) samples/.exec(r1.stderr)![1]));
 
-    const again = await cli([...base(out), '--per-label', '20']);
+    const again = await cli(base(out, 20));
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/interrupted run: add --resume/);
 
     fs.set('ok');
-    const r2 = await cli([...base(out), '--per-label', '20', '--resume']);
+    const r2 = await cli([...base(out, 20), '--resume']);
     expect(r2.stderr).toContain(`Resuming with ${kept.length} samples`);
     expect(r2.code).toBe(0);
     const rows = lines(out);

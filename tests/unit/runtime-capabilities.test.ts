@@ -9,6 +9,7 @@ import {
 } from '../../src/core/runtime/capabilities.ts';
 import { detectGenerationDevice } from '../../src/core/runtime/probe.ts';
 import { httpFileExists, localModelBaseUrl } from '../../src/core/runtime/http-files.ts';
+import { resolveModel } from '../../src/core/models/catalog.ts';
 
 const hardware: GpuAdapterFacts = { isFallbackAdapter: false, vendor: 'nvidia', architecture: 'hopper', description: '' };
 // What headless Chromium with --enable-unsafe-webgpu reports (stack.md §2).
@@ -99,7 +100,7 @@ describe('probes in Node', () => {
     expect(c.notes).toEqual(['ignored ?device=nonsense (expected webgpu or wasm)']);
   });
 
-  it('httpFileExists treats HTML answers (SPA fallback) and errors as missing', async () => {
+  it('httpFileExists treats HTML answers (SPA fallback) and HTTP errors as missing, and no answer as an unreachable server', async () => {
     const answers: Record<string, Response> = {
       'http://h/models/a/config.json': new Response('{}', { headers: { 'content-type': 'application/json' } }),
       'http://h/models/a/tokenizer.json': new Response('<html>', { headers: { 'content-type': 'text/html' } }),
@@ -114,6 +115,11 @@ describe('probes in Node', () => {
     expect(await exists('config.json')).toBe(true);
     expect(await exists('tokenizer.json')).toBe(false);
     expect(await exists('x.onnx')).toBe(false);
-    expect(await exists('other')).toBe(false);
+    await expect(exists('other')).rejects.toThrow(/the page's server did not answer \(network down\)/);
+    // The bundled model with the server down: said as such, not "damaged or incomplete… missing files".
+    const r = await resolveModel('karpathy/stories260K', { localModelBase: 'http://h/models/', fileExists: httpFileExists('http://h/models/x/', fakeFetch), allowNetwork: false });
+    expect(r.kind).toBe('unavailable');
+    expect(r.kind === 'unavailable' && r.reason).toMatch(/server did not answer/);
+    expect(r.kind === 'unavailable' && r.reason).not.toMatch(/damaged|missing/);
   });
 });

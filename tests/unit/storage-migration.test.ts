@@ -55,7 +55,7 @@ describe('IndexedDB migrations', () => {
     expect(await store.getRun('old-run')).toEqual(run);
     const samples = await store.getSamples('old-run');
     expect(samples.map((s) => s.text)).toEqual(['old sample 0', 'old sample 1', 'old sample 2', 'old sample 3']);
-    expect(await store.countByLabel('old-run')).toEqual({ [labels[0]]: 2, [labels[1]]: 2 });
+    expect(await store.countByLabel('old-run')).toEqual(new Map([[labels[0], 2], [labels[1], 2]]));
 
     // The new store works and old runs can grow: appended samples continue the sequence.
     await store.putTraining({ id: 't', runId: 'old-run', createdAt: 2, config: {}, metrics: { acc: 1 }, artifacts: {} });

@@ -60,7 +60,7 @@ describe('LabStore runs and samples', () => {
     ]);
     expect(samples[1].context).toBe('park');
     expect('context' in samples[0]).toBe(false);
-    expect(await store.countByLabel(run.id)).toEqual({ happy: 2, sad: 1 });
+    expect(await store.countByLabel(run.id)).toEqual(new Map([['happy', 2], ['sad', 1]]));
   });
 
   it('splits a large batch into small transactions and keeps order', async () => {

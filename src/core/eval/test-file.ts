@@ -2,7 +2,7 @@
 // must be the task's (matched by name). Every problem names the file and line; nothing partial is returned. CSV/TSV
 // use papaparse (quotes, embedded commas and newlines); TXT is one example per line, `label<TAB>text` or `label: text`.
 import Papa from 'papaparse';
-import { parseLabelledJsonl, type LabelledRow } from '../data/jsonl.ts';
+import { CONTROL_CHAR, normalizeLabel, parseLabelledJsonl, type LabelledRow } from '../data/jsonl.ts';
 
 export type TestFileFormat = 'jsonl' | 'csv' | 'tsv' | 'txt';
 
@@ -10,6 +10,8 @@ export type TestFileFormat = 'jsonl' | 'csv' | 'tsv' | 'txt';
 export const MAX_TEST_ROWS = 20_000;
 /** Longest example accepted (characters). */
 export const MAX_TEST_TEXT_CHARS = 5_000;
+/** Largest test file read (stated next to the upload). */
+export const MAX_TEST_FILE_BYTES = 20 * 1024 * 1024;
 
 export class TestFileError extends Error {
   constructor(message: string) {
@@ -34,7 +36,10 @@ function checkRows(rows: LabelledRow[], labelNames: readonly string[], source: s
   const problems: string[] = [];
   for (const r of rows) {
     if (problems.length >= 5) break;
+    r.label = normalizeLabel(r.label); // the same NFC + trim as every other label
+    const control = CONTROL_CHAR.exec(r.label);
     if (!r.text.trim()) problems.push(`line ${r.line}: the text is empty`);
+    else if (control) problems.push(`line ${r.line}: the label contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
     else if (r.text.length > MAX_TEST_TEXT_CHARS) problems.push(`line ${r.line}: the text is longer than ${MAX_TEST_TEXT_CHARS} characters`);
     else if (!r.label.trim()) problems.push(`line ${r.line}: no label`);
     else if (!known.has(r.label)) problems.push(`line ${r.line}: unknown label ${quote(r.label)}`);

@@ -5,7 +5,8 @@ import { DedupSet, type ParseResult } from './parse.ts';
 import type { DropReason, GeneratedSample, GenerationProgress } from './types.ts';
 
 export class SampleAccumulator {
-  readonly acceptedByLabel: Record<string, number>;
+  /** A Map: label names are user text ("constructor", "__proto__", "toString" are valid names), never object keys. */
+  readonly acceptedByLabel: Map<string, number>;
   readonly dropped: Record<DropReason, number> = { tooShort: 0, duplicate: 0, empty: 0 };
   generatedTokens = 0;
   private readonly dedup: DedupSet;
@@ -16,14 +17,18 @@ export class SampleAccumulator {
     readonly perLabel: number,
     already: readonly GeneratedSample[] = [],
   ) {
-    this.acceptedByLabel = Object.fromEntries(task.labels.map((l) => [l.name, 0]));
-    for (const s of already) if (s.label in this.acceptedByLabel) this.acceptedByLabel[s.label]++;
+    this.acceptedByLabel = new Map(task.labels.map((l) => [l.name, 0]));
+    for (const s of already) {
+      const n = this.acceptedByLabel.get(s.label);
+      if (n !== undefined) this.acceptedByLabel.set(s.label, n + 1);
+    }
     this.dedup = new DedupSet(already.map((x) => x.text));
   }
 
   deficit(label: LabelSpec | string): number {
     const name = typeof label === 'string' ? label : label.name;
-    return Math.max(0, this.perLabel - (this.acceptedByLabel[name] ?? 0));
+    const n = this.acceptedByLabel.get(name);
+    return n === undefined ? 0 : Math.max(0, this.perLabel - n); // a label the task does not have needs nothing
   }
 
   totalDeficit(): number {
@@ -45,7 +50,7 @@ export class SampleAccumulator {
       this.dropped.duplicate++;
       return null;
     }
-    this.acceptedByLabel[label]++;
+    this.acceptedByLabel.set(label, (this.acceptedByLabel.get(label) ?? 0) + 1);
     const sample: GeneratedSample = { text: parsed.text, label };
     if (context !== undefined) sample.context = context;
     return sample;
@@ -53,7 +58,7 @@ export class SampleAccumulator {
 
   progress(): GenerationProgress {
     return {
-      acceptedByLabel: { ...this.acceptedByLabel },
+      acceptedByLabel: Object.fromEntries(this.acceptedByLabel), // own data properties only (safe for any label name)
       targetPerLabel: this.perLabel,
       dropped: { ...this.dropped },
       generatedTokens: this.generatedTokens,

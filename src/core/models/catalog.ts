@@ -173,10 +173,20 @@ export type ModelResolution =
 export async function checkModelFiles(
   entry: CatalogEntry,
   fileExists: (relPath: string) => Promise<boolean>,
-): Promise<{ ok: true } | { ok: false; missing: string[]; message: string }> {
-  const present = await Promise.all(entry.files.map((f) => fileExists(f).catch(() => false)));
+): Promise<{ ok: true } | { ok: false; missing: string[]; message: string; unreachable?: string }> {
+  // A check that throws (the server did not answer) is not a missing file: it is reported as what it is.
+  let unreachable: string | undefined;
+  const present = await Promise.all(
+    entry.files.map((f) =>
+      fileExists(f).catch((e: unknown) => {
+        unreachable ??= e instanceof Error ? e.message : String(e);
+        return false;
+      }),
+    ),
+  );
   const missing = entry.files.filter((_, i) => !present[i]);
   if (missing.length === 0) return { ok: true };
+  if (unreachable !== undefined) return { ok: false, missing, message: `Could not check the files of model "${entry.id}": ${unreachable}`, unreachable };
   return {
     ok: false,
     missing,
@@ -197,6 +207,7 @@ export async function resolveModel(
   const base = opts.localModelBase.endsWith('/') ? opts.localModelBase : `${opts.localModelBase}/`;
   const check = await checkModelFiles(entry, opts.fileExists);
   if (check.ok) return { kind: 'local', entry, baseUrl: `${base}${id}/` };
+  if (check.unreachable !== undefined) return { kind: 'unavailable', entry, reason: check.message };
   if (!known) {
     return { kind: 'unavailable', entry, reason: `Unknown model "${id}" and no complete local copy: ${check.message}` };
   }

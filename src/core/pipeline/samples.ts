@@ -1,11 +1,13 @@
 // Checks on labelled samples before they are trained on or stored: the JSONL import of a run (line-numbered errors,
 // empty texts, overlong lines, labels, a single class) and the stored samples of a run handed to the pipeline.
-import { JsonlError, parseLabelledJsonl, type LabelledRow } from '../data/jsonl.ts';
+import { JsonlError, lookAlikeLabelWarnings, parseLabelledJsonl, type LabelledRow } from '../data/jsonl.ts';
 
 /** Longest accepted line of an imported or uploaded JSONL file, in characters (a review is far shorter). */
 export const MAX_LINE_CHARS = 20_000;
 /** Most rows an imported run may have (keeps IndexedDB writes and training in the browser reasonable). */
 export const MAX_IMPORT_ROWS = 200_000;
+/** Most distinct labels an imported run may have (a classifier over more classes is not what this lab is for). */
+export const MAX_IMPORT_LABELS = 1_000;
 
 /** A sample as the pipeline needs it: its storage id, text and label name. */
 export interface PipelineSample {
@@ -28,7 +30,10 @@ export interface ImportedSamples {
   rows: LabelledRow[];
   /** Distinct labels, sorted (class-index order of the new run's task). */
   labelNames: string[];
-  countsByLabel: Record<string, number>;
+  /** Keyed by label name (a Map: labels such as "constructor" or "__proto__" are ordinary names). */
+  countsByLabel: Map<string, number>;
+  /** Problems that do not stop the import but the user should see (look-alike labels). */
+  warnings: string[];
 }
 
 /** Parses and fully validates a `{"text","label"}` JSONL file to import as a run. Throws before anything is stored. */
@@ -41,15 +46,16 @@ export function parseImportJsonl(text: string, source: string): ImportedSamples 
 /** Checks parsed rows (JSONL or CSV) for import as a run: row count, empty labels, at least two labels. */
 export function checkImportedRows(rows: LabelledRow[], source: string): ImportedSamples {
   if (rows.length > MAX_IMPORT_ROWS) throw new Error(`${source} has ${rows.length} rows; at most ${MAX_IMPORT_ROWS} can be imported.`);
-  const blank = rows.filter((r) => !r.label.trim()).slice(0, 5);
-  if (blank.length) throw new JsonlError(source, blank.map((r) => ({ line: r.line, message: '"label" is empty' })), blank.length >= 5);
-  const countsByLabel: Record<string, number> = {};
-  for (const r of rows) countsByLabel[r.label] = (countsByLabel[r.label] ?? 0) + 1;
-  const labelNames = Object.keys(countsByLabel).sort();
+  const countsByLabel = new Map<string, number>();
+  for (const r of rows) countsByLabel.set(r.label, (countsByLabel.get(r.label) ?? 0) + 1);
+  const labelNames = [...countsByLabel.keys()].sort();
   if (labelNames.length < 2) {
     throw new Error(`${source} has examples of only one label (${JSON.stringify(labelNames[0])}); a classifier needs at least two labels.`);
   }
-  return { rows, labelNames, countsByLabel };
+  if (labelNames.length > MAX_IMPORT_LABELS) {
+    throw new Error(`${source} has ${labelNames.length} different labels; at most ${MAX_IMPORT_LABELS} can be imported. Is "label" really the class name?`);
+  }
+  return { rows, labelNames, countsByLabel, warnings: lookAlikeLabelWarnings(labelNames, source) };
 }
 
 /** Checks stored samples against the run's labels; returns them as labelled rows (line = position + 1). */

@@ -2,7 +2,7 @@
 // (papaparse, RFC 4180 quoting, so texts with commas, quotes and newlines survive), and reading either back for
 // "Import samples". Reading checks size, UTF-8, columns and every row before anything is stored.
 import Papa from 'papaparse';
-import type { LabelledRow } from '../data/jsonl.ts';
+import { CONTROL_CHAR, normalizeLabel, type LabelledRow } from '../data/jsonl.ts';
 import { checkImportedRows, parseImportJsonl, type ImportedSamples } from '../pipeline/samples.ts';
 import { ImportFormatError, MAX_TEXT_FILE_BYTES, checkFileSize, decodeUtf8 } from './text.ts';
 
@@ -65,9 +65,11 @@ export function parseSamplesCsv(text: string, source: string): LabelledRow[] {
   const bad: string[] = [];
   parsed.data.forEach((r, k) => {
     const t = (r.text ?? '').trim() ? r.text : '';
-    const label = (r.label ?? '').trim();
+    const label = normalizeLabel(r.label ?? ''); // the same NFC + trim as JSONL labels
+    const control = CONTROL_CHAR.exec(label);
     if (!t) bad.push(`row ${k + 1}: "text" is empty`);
     else if (!label) bad.push(`row ${k + 1}: "label" is empty`);
+    else if (control) bad.push(`row ${k + 1}: "label" contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
     else rows.push({ text: r.text, label, line: k + 2 });
   });
   if (bad.length) throw new ImportFormatError(`${source} has ${bad.length} bad row(s):\n  ${bad.slice(0, 5).join('\n  ')}`);

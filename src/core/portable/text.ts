@@ -1,5 +1,7 @@
 // Strict text decoding for imported files: bad UTF-8 is a clear error naming the file and the byte, never replaced
-// by U+FFFD and stored. Size limits for text files read whole (samples JSONL/CSV).
+// by U+FFFD and stored. Size limits for text files read whole (samples JSONL/CSV). The decoding itself is the one in
+// core/data/read-file.ts (shared with Import, the test-set upload and the CLIs).
+import { decodeUtf8 as decodeStrictUtf8 } from '../data/read-file.ts';
 
 /** Largest samples file (JSONL or CSV) read into the page at once. */
 export const MAX_TEXT_FILE_BYTES = 40 * 1024 * 1024;
@@ -8,24 +10,12 @@ export class ImportFormatError extends Error {
   override readonly name = 'ImportFormatError';
 }
 
-/** UTF-8 bytes → string; a leading BOM is dropped. Throws ImportFormatError at the first invalid byte sequence. */
+/** UTF-8 bytes → string; a leading BOM is dropped. Throws ImportFormatError naming the line and byte of the first bad sequence. */
 export function decodeUtf8(bytes: Uint8Array, source: string): string {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    // Find the first bad sequence for the message (the decoder does not report it).
-    let lo = 0;
-    let hi = bytes.length;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-        lo = mid;
-      } catch {
-        hi = mid;
-      }
-    }
-    throw new ImportFormatError(`${source} is not valid UTF-8 text (bad bytes near byte ${lo}); save it with UTF-8 encoding and try again.`);
+    return decodeStrictUtf8(bytes, source);
+  } catch (e) {
+    throw new ImportFormatError(e instanceof Error ? e.message : String(e));
   }
 }
 

@@ -2,12 +2,26 @@
 // Works in the page, in the generation worker (which writes samples as they are accepted) and in Node tests.
 import type { GeneratedSample } from '../generation/types.ts';
 import { openLabDb, type LabDb } from './db.ts';
-import { RunNotFoundError, StorageQuotaError, StorageValidationError, isQuotaError } from './errors.ts';
+import { ImportCancelledError, RunBusyError, RunNotFoundError, StorageQuotaError, StorageValidationError, isQuotaError } from './errors.ts';
+import { isRunLockHeld } from './run-lock.ts';
 import type { RunConfig, RunRecord, RunStatus, SampleRecord, TestSetRecord, TrainingRecord } from './schema.ts';
 import { validateRunConfig, validateSampleBatch, validateTestSet } from './validate-records.ts';
 
 /** Samples written per IndexedDB transaction: a closed tab loses at most this many. */
 export const MAX_SAMPLES_PER_TRANSACTION = 32;
+
+/** Samples added between two progress reports (and cancel checks) of an import. */
+export const IMPORT_PROGRESS_EVERY = 2_000;
+
+export interface ImportRunInput {
+  name: string;
+  config: RunConfig;
+  samples: readonly GeneratedSample[];
+  /** Called with the number of samples queued so far (synchronously, inside the transaction). */
+  onProgress?: (written: number, total: number) => void;
+  /** Aborting rolls the whole import back. */
+  signal?: AbortSignal;
+}
 
 export interface NewRun {
   /** Optional caller-chosen id (e.g. so the page knows it before the worker creates the run). */
@@ -41,11 +55,12 @@ export class LabStore {
       name: input.name.trim(),
       status: 'running',
       config: input.config,
+      sampleCount: 0,
     };
     try {
       await this.db.add('runs', run);
     } catch (e) {
-      if (isQuotaError(e)) throw new StorageQuotaError(undefined, e);
+      if (isQuotaError(e)) throw new StorageQuotaError(undefined, e, 'generation');
       if ((e as { name?: string }).name === 'ConstraintError') throw new StorageValidationError([`a run with id "${run.id}" already exists`]);
       throw e;
     }
@@ -75,36 +90,105 @@ export class LabStore {
     return written;
   }
 
+  /**
+   * One small transaction: the run record carries `sampleCount`, so the first seq is known without counting the
+   * run's samples (counting made every write O(run size) and a large import quadratic).
+   */
   private async writeChunk(runId: string, chunk: readonly GeneratedSample[]): Promise<SampleRecord[]> {
     const tx = this.db.transaction(['runs', 'samples'], 'readwrite');
     const samplesStore = tx.objectStore('samples');
-    const seq0 = await samplesStore.index('runId').count(runId);
-    const now = Date.now();
-    const records: SampleRecord[] = chunk.map((s, i) => {
-      const rec: SampleRecord = { runId, label: s.label, text: s.text, seq: seq0 + i, createdAt: now };
-      if (s.context !== undefined) rec.context = s.context;
-      return rec;
-    });
-    for (const rec of records) rec.id = await samplesStore.add(rec);
     const runsStore = tx.objectStore('runs');
     const run = await runsStore.get(runId);
-    if (run) await runsStore.put({ ...run, updatedAt: now });
+    if (!run) {
+      tx.abort();
+      await tx.done.catch(() => undefined);
+      throw new RunNotFoundError(runId);
+    }
+    const seq0 = run.sampleCount ?? (await samplesStore.index('runId').count(runId));
+    const now = Date.now();
+    const records: SampleRecord[] = chunk.map((s, i) => toRecord(runId, s, seq0 + i, now));
+    for (const rec of records) rec.id = await samplesStore.add(rec);
+    await runsStore.put({ ...run, updatedAt: now, sampleCount: seq0 + records.length });
     await tx.done;
     return records;
   }
 
   /**
+   * Stores a complete run (e.g. an imported file) in ONE transaction: the run record and every sample become
+   * visible together when it commits, or not at all (a closed tab, a full disk or Cancel abort it and roll everything
+   * back — no half run, nothing to clean up). Writes are queued without waiting for each one, so the time is linear in
+   * the number of samples. Validates everything before writing.
+   */
+  async importRun(input: ImportRunInput): Promise<RunRecord> {
+    const errors = validateRunConfig(input.config);
+    if (typeof input.name !== 'string' || input.name.trim() === '') errors.push('run name must be a non-empty string');
+    errors.push(...validateSampleBatch(input.samples, input.config.task.labels.map((l) => l.name)).slice(0, 10));
+    if (input.samples.length === 0) errors.push('there are no samples to import');
+    if (errors.length > 0) throw new StorageValidationError(errors);
+    if (input.signal?.aborted) throw new ImportCancelledError();
+    const now = Date.now();
+    const run: RunRecord = {
+      id: crypto.randomUUID(),
+      createdAt: now,
+      updatedAt: now,
+      name: input.name.trim(),
+      status: 'done',
+      config: input.config,
+      sampleCount: input.samples.length,
+    };
+    const tx = this.db.transaction(['runs', 'samples'], 'readwrite');
+    const samplesStore = tx.objectStore('samples');
+    const total = input.samples.length;
+    let cancelled = false;
+    const onAbort = () => {
+      cancelled = true;
+    };
+    input.signal?.addEventListener('abort', onAbort);
+    try {
+      // Requests are queued synchronously chunk by chunk; awaiting the chunk's last request keeps the transaction
+      // active (no other await in between) and lets progress and Cancel in between chunks.
+      void tx.objectStore('runs').add(run);
+      for (let start = 0; start < total; start += IMPORT_PROGRESS_EVERY) {
+        if (cancelled) {
+          tx.abort();
+          break;
+        }
+        const end = Math.min(total, start + IMPORT_PROGRESS_EVERY);
+        let last: Promise<number> | undefined;
+        for (let k = start; k < end; k++) {
+          last = samplesStore.add(toRecord(run.id, input.samples[k], k, now));
+          last.catch(() => undefined); // failures surface through tx.done
+        }
+        await last;
+        input.onProgress?.(end, total);
+      }
+      await tx.done;
+    } catch (e) {
+      await tx.done.catch(() => undefined);
+      if (cancelled) throw new ImportCancelledError();
+      if (isQuotaError(e) || isQuotaError(tx.error)) throw new StorageQuotaError(undefined, e, 'import');
+      throw e;
+    } finally {
+      input.signal?.removeEventListener('abort', onAbort);
+    }
+    if (cancelled) throw new ImportCancelledError();
+    return run;
+  }
+
+  /**
    * Called when a write hit the quota: mark the run stopped (best effort — that write may fail too)
-   * and return the typed error to throw. Samples already committed are untouched.
+   * and return the typed error to throw, saying which of the two happened. Samples already committed are untouched.
    */
   async stopAfterQuotaError(runId: string, cause: unknown): Promise<StorageQuotaError> {
-    const err = new StorageQuotaError(runId, cause);
+    let stopped = true;
     try {
-      await this.updateRunStatus(runId, 'stopped', err.message);
+      await this.updateRunStatus(runId, 'stopped', new StorageQuotaError(runId, cause, 'generation', true).message);
     } catch {
-      // The status update needs a little space as well; the run then stays 'running' until the next page load.
+      // The status update needs a little space as well; the run then stays 'running' (and is shown so) until a
+      // later start-up recovers it.
+      stopped = false;
     }
-    return err;
+    return new StorageQuotaError(runId, cause, 'generation', stopped);
   }
 
   /** Newest first. */
@@ -123,14 +207,14 @@ export class LabStore {
     return rows.sort((a, b) => a.seq - b.seq);
   }
 
-  /** Stored samples per label of the run's task (labels without samples count 0). */
-  async countByLabel(runId: string): Promise<Record<string, number>> {
+  /** Stored samples per label of the run's task (labels without samples count 0), keyed by label name. */
+  async countByLabel(runId: string): Promise<Map<string, number>> {
     const run = await this.getRun(runId);
     if (!run) throw new RunNotFoundError(runId);
     const tx = this.db.transaction('samples', 'readonly');
     const index = tx.store.index('runId_label');
-    const counts: Record<string, number> = {};
-    for (const label of run.config.task.labels) counts[label.name] = await index.count([runId, label.name]);
+    const counts = new Map<string, number>();
+    for (const label of run.config.task.labels) counts.set(label.name, await index.count([runId, label.name]));
     await tx.done;
     return counts;
   }
@@ -150,8 +234,12 @@ export class LabStore {
     return next;
   }
 
-  /** Deletes the run, its samples and its trainings in one transaction. */
+  /**
+   * Deletes the run, its samples and its trainings in one transaction. Refuses (RunBusyError) while a live worker in
+   * any tab holds the run's lock, i.e. is generating it. Deleting needs no free space, so it works on a full disk.
+   */
   async deleteRun(runId: string): Promise<void> {
+    if (await isRunLockHeld(runId)) throw new RunBusyError(runId, 'deleted');
     const tx = this.db.transaction(['runs', 'samples', 'trainings'], 'readwrite');
     await tx.objectStore('runs').delete(runId);
     const sampleKeys = await tx.objectStore('samples').index('runId').getAllKeys(runId);
@@ -165,12 +253,26 @@ export class LabStore {
    * Runs left 'running' by a closed tab become 'stopped' (so they can be resumed).
    * `isActive` tells whether some live worker still owns the run (see run-lock.ts).
    */
+  /**
+   * Best effort and never throws: start-up must not depend on a write. A run whose status cannot be written (full
+   * disk) stays 'running' in storage, is shown as stored, and is tried again on the next call.
+   */
   async recoverInterruptedRuns(isActive: (runId: string) => Promise<boolean>): Promise<string[]> {
     const recovered: string[] = [];
-    for (const run of await this.listRuns()) {
-      if (run.status !== 'running' || (await isActive(run.id))) continue;
-      await this.updateRunStatus(run.id, 'stopped', 'Interrupted (the page was closed or reloaded); press Resume to continue.');
-      recovered.push(run.id);
+    let runs: RunRecord[];
+    try {
+      runs = await this.listRuns();
+    } catch {
+      return recovered;
+    }
+    for (const run of runs) {
+      try {
+        if (run.status !== 'running' || (await isActive(run.id))) continue;
+        await this.updateRunStatus(run.id, 'stopped', 'Interrupted (the page was closed or reloaded); press Resume to continue.');
+        recovered.push(run.id);
+      } catch {
+        // e.g. QuotaExceededError: leave it as stored.
+      }
     }
     return recovered;
   }
@@ -180,7 +282,7 @@ export class LabStore {
     try {
       await this.db.put('trainings', rec);
     } catch (e) {
-      if (isQuotaError(e)) throw new StorageQuotaError(undefined, e);
+      if (isQuotaError(e)) throw new StorageQuotaError(undefined, e, 'training');
       throw e;
     }
   }
@@ -242,7 +344,7 @@ export class LabStore {
     try {
       await this.db.put('testSets', set);
     } catch (e) {
-      if (isQuotaError(e)) throw new StorageQuotaError(undefined, e);
+      if (isQuotaError(e)) throw new StorageQuotaError(undefined, e, 'other');
       throw e;
     }
   }
@@ -259,4 +361,10 @@ export class LabStore {
   async deleteTestSet(id: string): Promise<void> {
     await this.db.delete('testSets', id);
   }
+}
+
+function toRecord(runId: string, s: GeneratedSample, seq: number, now: number): SampleRecord {
+  const rec: SampleRecord = { runId, label: s.label, text: s.text, seq, createdAt: now };
+  if (s.context !== undefined) rec.context = s.context;
+  return rec;
 }

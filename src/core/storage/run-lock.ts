@@ -4,6 +4,7 @@
 
 interface LocksLike {
   request(name: string, callback: () => Promise<unknown>): Promise<unknown>;
+  request(name: string, options: { ifAvailable: boolean }, callback: (lock: unknown) => Promise<unknown>): Promise<unknown>;
   query(): Promise<{ held?: { name?: string }[] }>;
 }
 
@@ -23,6 +24,22 @@ export async function withRunLock<T>(runId: string, fn: () => Promise<T>): Promi
     result = await fn();
   });
   return result as T;
+}
+
+/**
+ * Run `fn` holding the run's lock only if nobody holds it now; returns `{ busy: true }` (without running `fn`) when
+ * another tab's worker owns the run. Everything that reads a run before writing to it (resume: the existing samples)
+ * must happen inside `fn`, or two tabs can both read the same state and overshoot the target.
+ */
+export async function withRunLockIfFree<T>(runId: string, fn: () => Promise<T>): Promise<{ busy: false; value: T } | { busy: true }> {
+  const api = locks();
+  if (!api) return { busy: false, value: await fn() };
+  let outcome: { busy: false; value: T } | { busy: true } = { busy: true };
+  await api.request(lockName(runId), { ifAvailable: true }, async (lock) => {
+    if (lock === null) return;
+    outcome = { busy: false, value: await fn() };
+  });
+  return outcome;
 }
 
 /** True when some tab's worker currently holds the run's lock. */

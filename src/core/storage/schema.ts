@@ -49,6 +49,12 @@ export interface RunRecord {
   /** Set when status is 'error' or 'stopped' for a reason worth showing (e.g. storage full). */
   message?: string;
   /**
+   * Number of samples stored for the run, kept in the same transaction as every sample write, so the next write
+   * knows its first `seq` without counting the whole run (which made large runs quadratic). Absent on runs written
+   * before it existed: then the samples are counted once. No schema version bump: it is an optional field.
+   */
+  sampleCount?: number;
+  /**
    * Keep/drop decisions made by hand in the Clean step, by sample id: 'drop' leaves the sample out of the next
    * training, 'keep' makes the cleaning method keep it with full weight. Optional, so older runs need no migration.
    */

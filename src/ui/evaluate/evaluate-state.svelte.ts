@@ -1,6 +1,8 @@
 // State of the Evaluate step (Svelte 5 runes): the test sets that fit the current run (bundled ones with their source,
 // and stored ones typed in the page or uploaded as CSV/TSV/JSONL/TXT), the chosen set, typing examples, and evaluating
 // saved trainings on the chosen set through the training worker (results are stored with each training).
+import { readTextFile } from '../../core/data/read-file.ts';
+import { MAX_TEST_FILE_BYTES } from '../../core/eval/test-file.ts';
 import { presetsForLabels, type EvalPreset } from '../../core/pipeline/test-sets.ts';
 import { checkTypedExample, parseTestFile } from '../../core/eval/test-file.ts';
 import type { TestSetRecord } from '../../core/storage/schema.ts';
@@ -155,8 +157,9 @@ export class EvaluateController {
       return;
     }
     try {
-      if (file.size > 20 * 1024 * 1024) throw new Error(`${file.name} is larger than 20 MB; use a smaller test set.`);
-      const rows = parseTestFile(file.name, await file.text(), this.labelNames);
+      // Strict UTF-8 (a bad byte is reported with its line, never replaced) and the size limit checked before reading.
+      const text = await readTextFile(file, { source: file.name, maxBytes: MAX_TEST_FILE_BYTES });
+      const rows = parseTestFile(file.name, text, this.labelNames);
       const now = Date.now();
       const set: TestSetRecord = {
         id: crypto.randomUUID(),

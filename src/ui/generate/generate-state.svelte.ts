@@ -20,6 +20,7 @@ import { appBaseUrl } from '../shared/app-base.ts';
 import type { RunsController } from '../runs/runs-state.svelte.ts';
 import { hubFilesCached } from './model-rows.ts';
 import { errorText } from '../../core/error-text.ts';
+import { IMPORTED_MODEL_ID } from '../../core/pipeline/import-run.ts';
 
 export interface FileProgress {
   loadedBytes: number;
@@ -62,7 +63,8 @@ export class GenerateController {
     const run = this.runs.current;
     return (
       !this.busy && run !== null && (run.status === 'stopped' || run.status === 'error') &&
-      Object.values(this.runs.countsByLabel).some((n) => n < run.config.perLabel)
+      run.config.modelId !== IMPORTED_MODEL_ID && // an imported run has nothing to resume
+      [...this.runs.countsByLabel.values()].some((n) => n < run.config.perLabel)
     );
   });
 
@@ -368,6 +370,7 @@ export class GenerateController {
   /** Select the run the worker just created (its record exists once status 'generating' arrives). */
   private async showActiveRun(runId: string): Promise<void> {
     await this.runs.refresh();
+    notifyRunsChanged(); // other tabs now show it as running (and refuse to delete it)
     if (this.runs.current?.id !== runId) await this.runs.select(runId);
   }
 

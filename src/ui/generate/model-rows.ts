@@ -50,7 +50,8 @@ export async function modelRows(modelsBase: string): Promise<ModelRow[]> {
     }
     if (source === 'hub' && cachedFiles === 0) {
       const exists = httpFileExists(new URL(`${entry.id}/`, modelsBase).href);
-      if ((await Promise.all(entry.files.map((f) => exists(f)))).every(Boolean)) source = 'server';
+      // A server that does not answer holds nothing we can use (httpFileExists throws then, to tell it from a missing file).
+      if ((await Promise.all(entry.files.map((f) => exists(f).catch(() => false)))).every(Boolean)) source = 'server';
     }
     rows.push({ entry, source, bytes: pack?.bytes ?? entry.downloadSizeBytes, cachedFiles, pack });
   }

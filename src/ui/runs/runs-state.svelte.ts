@@ -6,6 +6,7 @@ import type { RunRecord, SampleRecord } from '../../core/storage/schema.ts';
 import { summariseTraining, type TrainingSummary } from '../../core/pipeline/record.ts';
 import { notifyRunsChanged, onRunsChanged } from '../shared/runs-changed.ts';
 import { mergeSamples } from './merge-samples.ts';
+import { errorText } from '../../core/error-text.ts';
 
 export class RunsController {
   runs = $state.raw<RunRecord[]>([]);
@@ -20,12 +21,17 @@ export class RunsController {
 
   /** Trainings of the current run, newest first. */
   currentTrainings = $derived(this.trainings.filter((t) => t.runId === this.current?.id));
+  /** Keyed by label name in a Map: label names are user text ("constructor", "__proto__" are valid labels). */
   countsByLabel = $derived.by(() => {
-    const counts: Record<string, number> = {};
-    for (const l of this.current?.config.task.labels ?? []) counts[l.name] = 0;
-    for (const s of this.samples) counts[s.label] = (counts[s.label] ?? 0) + 1;
+    // A fresh Map per derivation (never mutated after it is returned), so a plain Map is right here.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const counts = new Map<string, number>();
+    for (const l of this.current?.config.task.labels ?? []) counts.set(l.name, 0);
+    for (const s of this.samples) counts.set(s.label, (counts.get(s.label) ?? 0) + 1);
     return counts;
   });
+  /** Why the last delete was refused (e.g. the run is being generated in another tab). */
+  error = $state<string | null>(null);
 
   /** Told about every selection (the page keeps the run in the URL). */
   onSelect: (runId: string | null) => void = () => {};
@@ -107,7 +113,15 @@ export class RunsController {
 
   async deleteRun(runId: string): Promise<void> {
     if (!this.store || this.isActive(runId)) return;
-    await this.store.deleteRun(runId);
+    this.error = null;
+    try {
+      // Refused while any tab's worker holds the run's lock (LabStore.deleteRun checks it).
+      await this.store.deleteRun(runId);
+    } catch (e) {
+      this.error = errorText(e);
+      await this.refresh();
+      return;
+    }
     if (this.current?.id === runId) await this.select(null);
     await this.refresh();
     if (!this.current && this.runs.length > 0) await this.select(this.runs[0].id);

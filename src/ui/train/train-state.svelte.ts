@@ -1,6 +1,7 @@
 // State of the Clean, Train and Evaluate steps' training worker (Svelte 5 runes): the settings (method, classifier),
 // the test set choice, live progress, the last result and the "Try it" box. The run to train on is the current run
 // of the runs state; saved trainings are listed there too.
+import { notifyRunsChanged } from '../shared/runs-changed.ts';
 import { untrack } from 'svelte';
 import { version as APP_VERSION } from '../../../package.json';
 import type { PipelineProgress } from '../../core/pipeline/train-samples.ts';
@@ -155,6 +156,7 @@ export class TrainController {
         this.progress = null; // the result block replaces the live progress
         this.losses = [...this.track.losses];
         void this.runs.refresh().then(() => (this.tryTrainingId = e.training.id));
+        notifyRunsChanged(); // other tabs list the new training without a manual refresh
         break;
       case 'stopped':
         this.notice = e.message;
