@@ -6,9 +6,8 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
 import { LabStore } from '../../src/core/storage/lab-store.ts';
-import type { RunConfig, TrainingRecord } from '../../src/core/storage/schema.ts';
-import { DEFAULT_SAMPLING } from '../../src/core/tasks/validate.ts';
-import { DEFAULT_TASK_ID, TASK_PRESETS } from '../../src/core/tasks/presets.ts';
+import type { TrainingRecord } from '../../src/core/storage/schema.ts';
+import { defaultTask, testRunConfig } from './run-config-fixture.ts';
 import {
   ImportQuotaError,
   PROJECT_SCHEMA_VERSION,
@@ -19,18 +18,8 @@ import {
 import { readZip } from '../../src/core/portable/zip.ts';
 import { ImportFormatError } from '../../src/core/portable/text.ts';
 
-const task = TASK_PRESETS.find((t) => t.id === DEFAULT_TASK_ID)!;
-const config: RunConfig = {
-  task,
-  modelId: 'karpathy/stories260K',
-  dtype: 'fp32',
-  device: 'wasm',
-  deviceReason: 'test',
-  sampling: { ...DEFAULT_SAMPLING, seed: 7 },
-  perLabel: 3,
-  allowNetwork: false,
-  versions: { app: '0.1.0', transformers: '4.3.1' },
-};
+const task = defaultTask;
+const config = testRunConfig({ perLabel: 3, seed: 7 });
 const [L0, L1] = task.labels.map((l) => l.name);
 
 let n = 0;

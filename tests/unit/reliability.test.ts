@@ -15,22 +15,11 @@ import { errorText } from '../../src/core/error-text.ts';
 import { checkGenerateRequest, checkTrainRequest } from '../../src/workers/check-messages.ts';
 import { defaultSettings } from '../../src/core/pipeline/settings.ts';
 import { DEFAULT_SAMPLING } from '../../src/core/tasks/validate.ts';
-import { DEFAULT_TASK_ID, TASK_PRESETS } from '../../src/core/tasks/presets.ts';
-import type { RunConfig } from '../../src/core/storage/schema.ts';
+import { defaultTask, testRunConfig } from './run-config-fixture.ts';
 
 const versions = { app: 'test', transformers: 'n/a' };
-const task = TASK_PRESETS.find((t) => t.id === DEFAULT_TASK_ID)!;
-const config: RunConfig = {
-  task,
-  modelId: 'karpathy/stories260K',
-  dtype: 'fp32',
-  device: 'wasm',
-  deviceReason: 'test',
-  sampling: { ...DEFAULT_SAMPLING },
-  perLabel: 100,
-  allowNetwork: false,
-  versions,
-};
+const task = defaultTask;
+const config = testRunConfig({ perLabel: 100, versions });
 const labelA = task.labels[0].name;
 const labelB = task.labels[1].name;
 

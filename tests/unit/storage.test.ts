@@ -4,22 +4,11 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabStore, MAX_SAMPLES_PER_TRANSACTION } from '../../src/core/storage/lab-store.ts';
 import { RunNotFoundError, StorageQuotaError, StorageValidationError, isQuotaError } from '../../src/core/storage/errors.ts';
-import type { RunConfig } from '../../src/core/storage/schema.ts';
 import { DEFAULT_SAMPLING } from '../../src/core/tasks/validate.ts';
-import { DEFAULT_TASK_ID, TASK_PRESETS } from '../../src/core/tasks/presets.ts';
+import { defaultTask, testRunConfig } from './run-config-fixture.ts';
 
-const task = TASK_PRESETS.find((t) => t.id === DEFAULT_TASK_ID)!;
-const config: RunConfig = {
-  task,
-  modelId: 'karpathy/stories260K',
-  dtype: 'fp32',
-  device: 'wasm',
-  deviceReason: 'test',
-  sampling: { ...DEFAULT_SAMPLING, seed: 7 },
-  perLabel: 4,
-  allowNetwork: false,
-  versions: { app: '0.1.0', transformers: '4.3.1' },
-};
+const task = defaultTask;
+const config = testRunConfig({ perLabel: 4, seed: 7 });
 
 let store: LabStore;
 let dbName: string;

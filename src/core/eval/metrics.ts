@@ -11,6 +11,12 @@ export interface Metrics {
   count: number;
 }
 
+/** Just the metrics of an evaluation (drops extras such as per-row predictions), for what is stored with a training. */
+export function pickMetrics(m: Metrics): Metrics {
+  const { accuracy, macroF1, perClassAccuracy, confusion, labelNames, count } = m;
+  return { accuracy, macroF1, perClassAccuracy, confusion, labelNames, count };
+}
+
 export function confusionMatrix(labels: ArrayLike<number>, predictions: ArrayLike<number>, numClasses: number): number[][] {
   if (labels.length !== predictions.length) throw new Error(`Got ${labels.length} labels and ${predictions.length} predictions.`);
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));

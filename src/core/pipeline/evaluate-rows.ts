@@ -4,6 +4,7 @@ import { encodeRows } from '../data/dataset.ts';
 import type { Vocabulary } from '../data/tokenizer.ts';
 import type { LabelledRow } from '../data/jsonl.ts';
 import { evaluateTam } from '../eval/evaluate.ts';
+import { pickMetrics } from '../eval/metrics.ts';
 import type { Tam } from '../tam/types.ts';
 import type { TestEvaluation } from './train-samples.ts';
 
@@ -35,12 +36,7 @@ export function evaluateOnRows(tam: Tam, vocab: Vocabulary, labelNames: readonly
   return {
     testId: test.id,
     testName: test.name,
-    count: ev.count,
-    accuracy: ev.accuracy,
-    macroF1: ev.macroF1,
-    perClassAccuracy: ev.perClassAccuracy,
-    confusion: ev.confusion,
-    labelNames: ev.labelNames,
+    ...pickMetrics(ev),
     misclassified,
     evaluatedAt: Date.now(),
   };

@@ -6,6 +6,7 @@ import { runMethod } from '../clean/methods.ts';
 import { assertTrainable, encodeRows } from '../data/dataset.ts';
 import { buildVocabulary } from '../data/tokenizer.ts';
 import { evaluateTam } from '../eval/evaluate.ts';
+import { pickMetrics } from '../eval/metrics.ts';
 import type { SungenPhase } from '../clean/sungen/types.ts';
 import { weightStats, type WeightStats } from '../clean/sungen/weight-math.ts';
 import { defaultMethodDeps } from './deps.ts';
@@ -217,15 +218,7 @@ export async function trainOnSamples(input: PipelineInput, hooks: PipelineHooks 
       highest,
       evaluation:
         input.test && ev
-          ? {
-              testName: input.test.name,
-              count: ev.count,
-              accuracy: ev.accuracy,
-              macroF1: ev.macroF1,
-              perClassAccuracy: ev.perClassAccuracy,
-              confusion: ev.confusion,
-              labelNames: ev.labelNames,
-            }
+          ? { testName: input.test.name, ...pickMetrics(ev) }
           : undefined,
       model,
       seconds: { reweight: run.reweightSeconds, train: run.trainSeconds, total: elapsed() },
