@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { goToStep, guardedContext, ROOT, useServedBrowser } from './harness.ts';
+import { goToStep, guardedContext, ROOT, useServedBrowser, waitForTestId } from './harness.ts';
 
 const env = useServedBrowser();
 const SHOTS = join(ROOT, 'test-results/screens');
@@ -23,19 +23,6 @@ const TYPED: [string, string][] = [
   ['He was sad and alone in the dark room.', 'sad'],
   ['The little dog was lost and very sad.', 'sad'],
 ];
-
-async function waitForTestId(page: Page, testId: string, errorIds: string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await page.getByTestId(testId).count()) return;
-    for (const id of errorIds) {
-      const err = page.getByTestId(id);
-      if (await err.count()) throw new Error(`The page reported an error: ${await err.textContent()}`);
-    }
-    if (Date.now() > deadline) throw new Error(`${testId} did not appear within ${timeoutMs} ms`);
-    await page.waitForTimeout(200);
-  }
-}
 
 async function shootAll(page: Page, tag: string): Promise<void> {
   for (const [w, h] of [[1280, 800], [768, 1024], [390, 844]] as const) {

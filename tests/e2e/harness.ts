@@ -108,3 +108,17 @@ export async function goToStep(page: Page, title: 'Task' | 'Generate' | 'Clean' 
   await page.getByRole('navigation', { name: 'Steps' }).getByRole('link', { name: title, exact: true }).click();
   await page.locator(`section[data-step="${title.toLowerCase()}"]`).waitFor();
 }
+
+/** Waits until an element with `testId` appears; fails at once with the page's own message if one of `errorIds` appears. */
+export async function waitForTestId(page: Page, testId: string, errorIds: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await page.getByTestId(testId).count()) return;
+    for (const id of errorIds) {
+      const err = page.getByTestId(id);
+      if (await err.count()) throw new Error(`The page reported an error: ${await err.textContent()}`);
+    }
+    if (Date.now() > deadline) throw new Error(`${testId} did not appear within ${timeoutMs} ms`);
+    await page.waitForTimeout(200);
+  }
+}

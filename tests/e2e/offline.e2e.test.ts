@@ -3,21 +3,7 @@
 // reload still loads the page, which generates with the bundled model, trains the fast classifier and evaluates it on
 // the bundled SST-2 test set. The page offers an install manifest with icons. No request ever leaves the origin.
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { goToStep, guardedContext, launchChromium, serveDist } from './harness.ts';
-
-async function waitFor(page: Page, testId: string, errorIds: string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await page.getByTestId(testId).count()) return;
-    for (const id of errorIds) {
-      const err = page.getByTestId(id);
-      if (await err.count()) throw new Error(`The page reported an error: ${await err.textContent()}`);
-    }
-    if (Date.now() > deadline) throw new Error(`${testId} did not appear within ${timeoutMs} ms`);
-    await page.waitForTimeout(250);
-  }
-}
+import { goToStep, guardedContext, launchChromium, serveDist, waitForTestId } from './harness.ts';
 
 describe('offline install (service worker)', () => {
   it('after one visit, the page loads, generates, trains and evaluates with the server stopped', async () => {
@@ -79,7 +65,7 @@ describe('offline install (service worker)', () => {
       await goToStep(page, 'Train');
       await page.getByLabel('Classifier model').selectOption('fast');
       await page.getByRole('button', { name: 'Train', exact: true }).click();
-      await waitFor(page, 'accuracy', ['train-error'], 180_000);
+      await waitForTestId(page, 'accuracy', ['train-error'], 180_000);
       const acc = Number(await page.getByTestId('accuracy').getAttribute('data-value'));
       expect(acc).toBeGreaterThanOrEqual(0);
       expect(acc).toBeLessThanOrEqual(1);
