@@ -309,7 +309,7 @@ describe('faults: closed tabs, killed browser, two tabs', () => {
     }
   });
 
-  it('resuming one run in two tabs reaches the target exactly: the second tab is told the run is busy', async () => {
+  it('resuming one run in two tabs reaches the target exactly: the tab that loses the race is told the run is busy', async () => {
     const guard = await guardedContext(env.browser, env.served.origin);
     try {
       const a = await openApp(guard);
@@ -323,13 +323,16 @@ describe('faults: closed tabs, killed browser, two tabs', () => {
       const b = await openApp(guard);
       await expect.poll(() => b.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('stopped');
       await Promise.all([a.getByRole('button', { name: 'Resume', exact: true }).click(), b.getByRole('button', { name: 'Resume', exact: true }).click()]);
-      await expect.poll(() => b.getByTestId('run-error').textContent(), { timeout: 60_000 }).toMatch(/being generated right now/);
-      // Tab B cannot delete the run tab A is generating.
-      await goToStep(b, 'Runs');
-      b.on('dialog', (d) => void d.accept());
-      await b.getByRole('button', { name: /^Delete run / }).click();
-      await expect.poll(() => b.getByTestId('runs-error').textContent(), { timeout: 10_000 }).toMatch(/cannot be deleted/);
-      expect((await readStored(b)).runs.length).toBe(1);
+      // Both clicks race for the run's lock: whichever tab loses is told the run is busy (either order is correct).
+      const busyText = async (p: typeof a): Promise<string> => ((await p.getByTestId('run-error').count()) ? ((await p.getByTestId('run-error').textContent()) ?? '') : '');
+      await expect.poll(async () => `${await busyText(a)}|${await busyText(b)}`, { timeout: 60_000 }).toMatch(/being generated right now/);
+      const loser = /being generated right now/.test(await busyText(b)) ? b : a;
+      // The losing tab cannot delete the run the other tab is generating.
+      await goToStep(loser, 'Runs');
+      loser.on('dialog', (d) => void d.accept());
+      await loser.getByRole('button', { name: /^Delete run / }).click();
+      await expect.poll(() => loser.getByTestId('runs-error').textContent(), { timeout: 10_000 }).toMatch(/cannot be deleted/);
+      expect((await readStored(loser)).runs.length).toBe(1);
       await expect.poll(async () => (await readStored(a)).runs[0]?.status, { timeout: 240_000, interval: 500 }).toBe('done');
       const run = (await readStored(a)).runs[0];
       expect(run.countsByLabel.map(([, n]) => n)).toEqual([60, 60]);
