@@ -10,21 +10,21 @@ import { UsageError } from './args';
 import { runCli } from './run-cli';
 import { BENCH_SUNGEN_USAGE, parseBenchSungenArgs, type BenchSungenArgs } from './sungen-args';
 import { decodeUtf8, FileTooLargeError, MAX_FILE_BYTES } from '../core/data/read-file';
-import { parseImportJsonl } from '../core/pipeline/samples';
-import { loadTestSet } from '../core/pipeline/test-sets';
+import { parseImportJsonl } from '../core/data/samples';
+import { loadTestSet } from '../core/evaluate/test-sets';
 import { initNodeBackend } from '../core/tfjs/node-wasm-paths';
 import { parseLabelledJsonl, type LabelledRow } from '../core/data/jsonl';
 import { assertTrainable, encodeRows } from '../core/data/dataset';
 import { buildVocabulary, type Vocabulary } from '../core/data/tokenizer';
-import { createTam } from '../core/tam/create';
-import type { EncodedDataset, TamKind } from '../core/tam/types';
+import { createTam } from '../core/classifier/create';
+import type { EncodedDataset, TamKind } from '../core/classifier/types';
 import { CleaningSession, DEFAULT_METHOD, type MethodName } from '../core/clean/methods';
 import { classDistribution, type ClassWeightStats } from '../core/clean/guard';
 import { flipLabels, noiseAuc } from '../core/clean/noise';
-import { defaultSettings } from '../core/pipeline/settings';
+import { defaultSettings } from '../core/train/settings';
 import { trainEpochs } from '../core/train/epochs';
-import { evaluateTam } from '../core/eval/evaluate';
-import { measureLstmThroughput } from '../core/tam/throughput';
+import { evaluateTam } from '../core/evaluate/evaluate';
+import { measureLstmThroughput } from '../core/classifier/throughput';
 import { mixSeed } from '../core/generation/prng';
 
 /** Class-balanced prefix: round-robin over classes in file order. */

@@ -13,8 +13,8 @@ import { exportProject, importProject, readProject, type ImportReport } from '..
 import { parseSamplesFile, sampleFileRows, toCsv, toJsonl } from '../core/portable/samples-file.ts';
 import { exportClassifier, CLASSIFIER_SNIPPET } from '../core/portable/classifier-export.ts';
 import { ImportFormatError } from '../core/portable/text.ts';
-import { importSamplesAsRun } from '../core/pipeline/import-run.ts';
-import { modelFromRecord, summariseTraining, weightsBySampleId } from '../core/pipeline/record.ts';
+import { importSamplesAsRun } from '../core/runs/import-run.ts';
+import { modelFromRecord, summariseTraining, weightsBySampleId } from '../core/runs/record.ts';
 import { TOKEN_RE } from '../core/data/tokenizer.ts';
 import { errorText } from '../core/error-text.ts';
 import { parseArgs, UsageError } from './args.ts';

@@ -2,8 +2,8 @@
 // clear errors for bad input.
 import { numberOption, parseArgs, UsageError } from './args';
 import { DEFAULT_METHOD, METHODS, parseMethods, type MethodName } from '../core/clean/methods';
-import type { TamKind } from '../core/tam/types';
-import { defaultSettings } from '../core/pipeline/settings';
+import type { TamKind } from '../core/classifier/types';
+import { defaultSettings } from '../core/train/settings';
 
 export interface BenchSungenArgs {
   train: string;

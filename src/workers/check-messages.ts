@@ -2,7 +2,7 @@
 // treats each incoming message as untrusted input: anything malformed is answered with a clear 'validation' error
 // naming the problem, instead of failing somewhere deep in generation, training or storage.
 import { validatePerLabel, validateSampling, validateTask } from '../core/tasks/validate.ts';
-import { validateSettings, type TrainingSettings } from '../core/pipeline/settings.ts';
+import { validateSettings, type TrainingSettings } from '../core/train/settings.ts';
 import { validateRemoteSettings } from '../core/remote/remote-generator.ts';
 import type { WorkerRequest } from './generate-protocol.ts';
 import type { TrainRequest } from './train-protocol.ts';

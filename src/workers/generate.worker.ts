@@ -20,7 +20,7 @@ import { httpFileExists, localModelBaseUrl } from '../core/runtime/http-files.ts
 import { LabStore } from '../core/storage/lab-store.ts';
 import { RunBusyError, StorageQuotaError, StorageValidationError } from '../core/storage/errors.ts';
 import { withRunLockIfFree } from '../core/storage/run-lock.ts';
-import { IMPORTED_MODEL_ID } from '../core/pipeline/import-run.ts';
+import { IMPORTED_MODEL_ID } from '../core/runs/import-run.ts';
 import type { RunConfig, RunDevice } from '../core/storage/schema.ts';
 import { version as APP_VERSION } from '../../package.json';
 import type { ConnectMessage, GenerateMessage, LoadMessage, WorkerEvent, WorkerRequest } from './generate-protocol.ts';

@@ -1,10 +1,10 @@
 // Typed messages between the page and the training worker (train.worker.ts). The worker picks the tfjs backend,
-// reads the run's samples from IndexedDB, runs the pipeline (src/core/pipeline), stores the training and reports.
+// reads the run's samples from IndexedDB, runs the pipeline (src/core/train/train-samples.ts), stores the training and reports.
 import type { BackendCandidate, TfjsBackend } from '../core/runtime/capabilities.ts';
-import type { Classification } from '../core/pipeline/model-io.ts';
-import type { TrainingSummary } from '../core/pipeline/record.ts';
-import type { PipelineProgress } from '../core/pipeline/train-samples.ts';
-import type { TrainingSettings } from '../core/pipeline/settings.ts';
+import type { Classification } from '../core/classifier/model-io.ts';
+import type { TrainingSummary } from '../core/runs/record.ts';
+import type { PipelineProgress } from '../core/train/train-samples.ts';
+import type { TrainingSettings } from '../core/train/settings.ts';
 
 // ---- page → worker ----
 

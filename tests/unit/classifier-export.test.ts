@@ -3,10 +3,10 @@
 // tokenizer from metadata.json alone, gives the same probabilities as the app's own classifyTexts.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { createTam } from '../../src/core/tam/create.ts';
-import type { TamKind } from '../../src/core/tam/types.ts';
+import { createTam } from '../../src/core/classifier/create.ts';
+import type { TamKind } from '../../src/core/classifier/types.ts';
 import { buildVocabulary, TOKEN_RE } from '../../src/core/data/tokenizer.ts';
-import { classifyTexts, saveModel } from '../../src/core/pipeline/model-io.ts';
+import { classifyTexts, saveModel } from '../../src/core/classifier/model-io.ts';
 import { exportClassifier, type ClassifierMetadata } from '../../src/core/portable/classifier-export.ts';
 
 const TEXTS = [

@@ -9,7 +9,7 @@ import { selectMethod } from '../../src/core/clean/select';
 import { confidentLearningScores, stratifiedFolds } from '../../src/core/clean/confident';
 import { inspectTrainingSet } from '../../src/core/clean/inspect';
 import { parseMethods, stratifiedHoldOut, truncateTokens, DEFAULT_METHOD } from '../../src/core/clean/methods';
-import type { EncodedDataset } from '../../src/core/tam/types';
+import type { EncodedDataset } from '../../src/core/classifier/types';
 
 function dataset(rows: number[][], labels: number[], maxLen = 4): EncodedDataset {
   const ids = new Int32Array(rows.length * maxLen);

@@ -8,7 +8,7 @@ import { runMethod, type MethodDeps } from '../../src/core/clean/methods';
 import { sungenReweight } from '../../src/core/clean/sungen/reweight';
 import { flipLabels, noiseAuc, rocAuc } from '../../src/core/clean/noise';
 import { trainEpochs } from '../../src/core/train/epochs';
-import type { EncodedDataset } from '../../src/core/tam/types';
+import type { EncodedDataset } from '../../src/core/classifier/types';
 import { createBagTam, encodeTexts, loadRows } from './sungen-fixture';
 import { sharedPath } from '../shared-path.ts';
 

@@ -1,9 +1,9 @@
 // Metrics on a hand-made confusion matrix and evaluation label checks (cpu backend).
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { confusionMatrix, metricsFromConfusion } from '../../src/core/eval/metrics';
-import { evaluateTam } from '../../src/core/eval/evaluate';
-import { createTam } from '../../src/core/tam/create';
+import { confusionMatrix, metricsFromConfusion } from '../../src/core/evaluate/metrics';
+import { evaluateTam } from '../../src/core/evaluate/evaluate';
+import { createTam } from '../../src/core/classifier/create';
 import { useBackend } from '../../src/core/tfjs/backend';
 
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // Test sets from files and typing: CSV/TSV (with and without header, quoted commas/newlines), JSONL and TXT parse into
 // the same rows; wrong labels, empty text, unknown types and HTML are handled with messages naming the line.
 import { describe, expect, it } from 'vitest';
-import { checkTypedExample, parseTestFile, TestFileError } from '../../src/core/eval/test-file.ts';
+import { checkTypedExample, parseTestFile, TestFileError } from '../../src/core/evaluate/test-file.ts';
 
 const LABELS = ['happy', 'sad'];
 const rows = (r: { text: string; label: string }[]) => r.map(({ text, label }) => ({ text, label }));

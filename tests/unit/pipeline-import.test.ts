@@ -3,7 +3,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabStore } from '../../src/core/storage/lab-store.ts';
-import { importSamplesAsRun, MAX_LINE_CHARS } from '../../src/core/pipeline/index.ts';
+import { MAX_LINE_CHARS } from '../../src/core/data/samples.ts';
+import { importSamplesAsRun } from '../../src/core/runs/import-run.ts';
 
 let store: LabStore;
 let n = 0;

@@ -7,30 +7,17 @@ import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../../src/core/tfjs/node-wasm-paths.ts';
 import { parseLabelledJsonl } from '../../src/core/data/jsonl.ts';
 import { DEFAULT_METHOD, METHODS } from '../../src/core/clean/methods.ts';
-import { DEFAULT_METHOD_NAME } from '../../src/core/pipeline/settings.ts';
-import { evaluateTam } from '../../src/core/eval/evaluate.ts';
-import {
-  EVAL_PRESETS,
-  METHOD_NAMES,
-  classifyTexts,
-  defaultSettings,
-  extremeSamples,
-  loadModel,
-  loadTestSet,
-  modelFromRecord,
-  presetsForLabels,
-  summariseTraining,
-  toTrainingRecord,
-  trainOnSamples,
-  validateSettings,
-  weightsBySampleId,
-  type PipelineProgress,
-  type PipelineSample,
-  type TrainingSettings,
-} from '../../src/core/pipeline/index.ts';
+import { DEFAULT_METHOD_NAME } from '../../src/core/train/settings.ts';
+import { evaluateTam } from '../../src/core/evaluate/evaluate.ts';
+import { classifyTexts, loadModel } from '../../src/core/classifier/model-io.ts';
+import { type PipelineSample } from '../../src/core/data/samples.ts';
+import { EVAL_PRESETS, loadTestSet, presetsForLabels } from '../../src/core/evaluate/test-sets.ts';
+import { modelFromRecord, summariseTraining, toTrainingRecord, weightsBySampleId } from '../../src/core/runs/record.ts';
+import { METHOD_NAMES, defaultSettings, validateSettings, type TrainingSettings } from '../../src/core/train/settings.ts';
+import { extremeSamples, trainOnSamples, type PipelineProgress } from '../../src/core/train/train-samples.ts';
 import { sharedPath } from '../shared-path.ts';
-import { evaluateOnRows } from '../../src/core/pipeline/evaluate-rows.ts';
-import { withEvaluation } from '../../src/core/pipeline/record.ts';
+import { evaluateOnRows } from '../../src/core/evaluate/evaluate-rows.ts';
+import { withEvaluation } from '../../src/core/runs/record.ts';
 
 const LABELS = ['negative', 'positive'];
 const trainRows = parseLabelledJsonl(readFileSync(sharedPath('data/synthetic/imdb-gpt2-xl-small.jsonl'), 'utf8'));

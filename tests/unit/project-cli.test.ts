@@ -13,7 +13,10 @@ import { runProjectCli } from '../../src/cli/project.ts';
 import { LabStore } from '../../src/core/storage/lab-store.ts';
 import { exportProject, importProject, readProject } from '../../src/core/portable/project.ts';
 import { parseSamplesCsv } from '../../src/core/portable/samples-file.ts';
-import { classifyTexts, defaultSettings, loadModel, modelFromRecord, toTrainingRecord, trainOnSamples } from '../../src/core/pipeline/index.ts';
+import { classifyTexts, loadModel } from '../../src/core/classifier/model-io.ts';
+import { modelFromRecord, toTrainingRecord } from '../../src/core/runs/record.ts';
+import { defaultSettings } from '../../src/core/train/settings.ts';
+import { trainOnSamples } from '../../src/core/train/train-samples.ts';
 import { sharedPath } from '../shared-path.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'project-cli-'));

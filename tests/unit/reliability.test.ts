@@ -7,13 +7,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LabStore } from '../../src/core/storage/lab-store.ts';
 import { ImportCancelledError, RunBusyError, StorageQuotaError } from '../../src/core/storage/errors.ts';
 import { withRunLock, withRunLockIfFree } from '../../src/core/storage/run-lock.ts';
-import { importSamplesAsRun } from '../../src/core/pipeline/import-run.ts';
-import { parseImportJsonl } from '../../src/core/pipeline/samples.ts';
+import { importSamplesAsRun } from '../../src/core/runs/import-run.ts';
+import { parseImportJsonl } from '../../src/core/data/samples.ts';
 import { parseLabelledJsonl } from '../../src/core/data/jsonl.ts';
 import { decodeUtf8, EncodingError, FileTooLargeError, firstInvalidUtf8, readTextFile } from '../../src/core/data/read-file.ts';
 import { errorText } from '../../src/core/error-text.ts';
 import { checkGenerateRequest, checkTrainRequest } from '../../src/workers/check-messages.ts';
-import { defaultSettings } from '../../src/core/pipeline/settings.ts';
+import { defaultSettings } from '../../src/core/train/settings.ts';
 import { DEFAULT_SAMPLING } from '../../src/core/tasks/validate.ts';
 import { defaultTask, testRunConfig } from './run-config-fixture.ts';
 

@@ -1,10 +1,10 @@
 // Test fixture for the SunGen tests: a real (tiny) tfjs bag-of-embeddings classifier implementing the Tam contract,
-// a whitespace word tokenizer, and a loader for a few hundred real JSONL rows. Independent of src/core/tam so the
+// a whitespace word tokenizer, and a loader for a few hundred real JSONL rows. Independent of src/core/classifier so the
 // SunGen math can be tested on its own.
 import * as tf from '@tensorflow/tfjs';
 import { readFileSync } from 'node:fs';
-import type { EncodedDataset, Tam, TamConfig } from '../../src/core/tam/types';
-import { embedLookup } from '../../src/core/tam/ops';
+import type { EncodedDataset, Tam, TamConfig } from '../../src/core/classifier/types';
+import { embedLookup } from '../../src/core/classifier/ops';
 
 /** Mean of token embeddings over non-padding positions → dense → logits. */
 export function createBagTam(opts: { vocabSize: number; numClasses: number; maxLenTokens: number; seed: number; dim?: number }): Tam {

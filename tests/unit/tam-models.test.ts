@@ -3,12 +3,12 @@
 // including padding / per-row reversal, and the other two models' shapes and seeding.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { orthogonalValues } from '../../src/core/tam/init';
-import { embedLookup } from '../../src/core/tam/ops';
-import { BiLstmTam } from '../../src/core/tam/bilstm';
-import { createTam } from '../../src/core/tam/create';
+import { orthogonalValues } from '../../src/core/classifier/init';
+import { embedLookup } from '../../src/core/classifier/ops';
+import { BiLstmTam } from '../../src/core/classifier/bilstm';
+import { createTam } from '../../src/core/classifier/create';
 import { useBackend } from '../../src/core/tfjs/backend';
-import type { TamConfig } from '../../src/core/tam/types';
+import type { TamConfig } from '../../src/core/classifier/types';
 
 beforeAll(async () => {
   await useBackend('cpu');

@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../../src/core/tfjs/node-wasm-paths';
 import { loadTestJsonl, loadTrainingJsonl } from '../../src/core/data/load';
-import { createTam } from '../../src/core/tam/create';
+import { createTam } from '../../src/core/classifier/create';
 import { trainTam } from '../../src/core/train/train';
-import { evaluateTam } from '../../src/core/eval/evaluate';
-import { measureLstmThroughput } from '../../src/core/tam/throughput';
+import { evaluateTam } from '../../src/core/evaluate/evaluate';
+import { measureLstmThroughput } from '../../src/core/classifier/throughput';
 import { sharedPath } from '../shared-path.ts';
 
 const labels = ['negative', 'positive'];

@@ -5,9 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { perSampleCrossEntropy, weightedCrossEntropy } from '../../src/core/train/loss';
 import { iterateBatches, disposeBatch } from '../../src/core/train/batches';
 import { splitRows, trainTam } from '../../src/core/train/train';
-import { createTam } from '../../src/core/tam/create';
+import { createTam } from '../../src/core/classifier/create';
 import { useBackend } from '../../src/core/tfjs/backend';
-import type { EncodedDataset } from '../../src/core/tam/types';
+import type { EncodedDataset } from '../../src/core/classifier/types';
 
 beforeAll(async () => {
   await useBackend('cpu');

@@ -3,7 +3,7 @@
 // probabilities come from a model that never saw its (possibly wrong) label. The label-quality score is cleanlab's
 // "self_confidence" on threshold-adjusted probabilities: subtract each class's confident threshold t_c (the mean
 // p_c over samples labelled c), shift to be non-negative, renormalise, and read p'_y. Low score = likely mislabelled.
-import type { EncodedDataset, Tam, TamKind } from '../tam/types.ts';
+import type { EncodedDataset, Tam, TamKind } from '../classifier/types.ts';
 import { perSampleProbabilities } from '../train/per-sample.ts';
 import { rowCount, shuffled } from '../train/rows.ts';
 import { mixSeed } from '../generation/prng.ts';

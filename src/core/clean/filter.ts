@@ -1,6 +1,6 @@
 // The confidence filter, a cleaning baseline: train once on everything, score each sample by its self-confidence
 // p_y = exp(−CE) under that model, so that the per-class top fraction can be kept for a second training run.
-import type { EncodedDataset, Tam } from '../tam/types.ts';
+import type { EncodedDataset, Tam } from '../classifier/types.ts';
 import { perSampleLosses } from '../train/per-sample.ts';
 import { allRows, rowCount } from '../train/rows.ts';
 

@@ -1,7 +1,7 @@
 // Checks a synthetic training set for shapes that make cleaning unreliable — a tiny set, a rare class, exact
 // duplicates, a class whose samples are all identical — and says so in plain words. The cleaning methods still run;
 // the default method uses `risky` to fall back to unweighted training where SunGen cannot be trusted.
-import type { EncodedDataset } from '../tam/types.ts';
+import type { EncodedDataset } from '../classifier/types.ts';
 
 export interface SetInspection {
   rows: number;

@@ -6,7 +6,7 @@
 // Every run holds out a stratified split of the synthetic set, never trained on, for the guard and the selection.
 // Model construction and final training are injected so the same code runs with any TAM implementation, in Node and
 // in a worker.
-import type { EncodedDataset, Tam, TamKind } from '../tam/types.ts';
+import type { EncodedDataset, Tam, TamKind } from '../classifier/types.ts';
 import { perSampleProbabilities } from '../train/per-sample.ts';
 import { rowCount, shuffled } from '../train/rows.ts';
 import { mixSeed } from '../generation/prng.ts';

@@ -1,7 +1,7 @@
 // Measuring whether a cleaning score finds the noise: flip a known fraction of a set's labels (seeded, per class, so
 // the class balance of the flips follows the data), then ask how well each method's per-sample score ranks the
 // flipped samples below the others — ROC-AUC, with ties counted half (Mann–Whitney U).
-import type { EncodedDataset } from '../tam/types.ts';
+import type { EncodedDataset } from '../classifier/types.ts';
 import { mulberry32 } from '../generation/prng.ts';
 
 /**

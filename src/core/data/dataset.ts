@@ -1,6 +1,6 @@
 // Turns labelled rows into an EncodedDataset (fixed-length id rows + label indices), matching labels by name, and
 // checks what training needs (two or more classes present).
-import type { EncodedDataset } from '../tam/types.ts';
+import type { EncodedDataset } from '../classifier/types.ts';
 import type { LabelledRow } from './jsonl.ts';
 import { encodeInto, vocabIndex, type Vocabulary } from './tokenizer.ts';
 

@@ -1,6 +1,6 @@
 // One-call helpers: JSONL text → training set (builds the vocabulary) or → test set (uses the training vocabulary),
 // with the checks each needs.
-import type { EncodedDataset } from '../tam/types.ts';
+import type { EncodedDataset } from '../classifier/types.ts';
 import { parseLabelledJsonl } from './jsonl.ts';
 import { assertTrainable, encodeRows } from './dataset.ts';
 import { buildVocabulary, type BuildVocabOptions, type Vocabulary } from './tokenizer.ts';

@@ -2,9 +2,9 @@
 // format `tf.loadGraphModel` reads) that maps token ids [batch, maxLen] (int32, 0 = padding) to class probabilities,
 // plus `metadata.json` with everything needed to feed it: labels, vocabulary, tokenizer rules, max length, model kind,
 // library versions, seeds and test accuracy. The graph is written op by op from the saved parameters (same maths as
-// src/core/tam/*: masked mean pooling, the BiLSTM unrolled over maxLen steps with masking, the pre-LN transformer),
+// src/core/classifier/*: masked mean pooling, the BiLSTM unrolled over maxLen steps with masking, the pre-LN transformer),
 // so another page needs only tfjs and the short snippet in CLASSIFIER_SNIPPET — none of this app's code.
-import type { SavedModel } from '../pipeline/model-io.ts';
+import type { SavedModel } from '../classifier/model-io.ts';
 
 export const CLASSIFIER_FORMAT = 'sungen-lab/classifier';
 export const CLASSIFIER_FORMAT_VERSION = 1;

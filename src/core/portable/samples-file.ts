@@ -3,7 +3,7 @@
 // "Import samples". Reading checks size, UTF-8, columns and every row before anything is stored.
 import Papa from 'papaparse';
 import { CONTROL_CHAR, normalizeLabel, type LabelledRow } from '../data/jsonl.ts';
-import { checkImportedRows, parseImportJsonl, type ImportedSamples } from '../pipeline/samples.ts';
+import { checkImportedRows, parseImportJsonl, type ImportedSamples } from '../data/samples.ts';
 import { ImportFormatError, MAX_TEXT_FILE_BYTES, checkFileSize, decodeUtf8 } from './text.ts';
 
 export interface ExportableSample {

@@ -1,7 +1,7 @@
 // Mini-batches over an EncodedDataset: seeded shuffling, optional per-sample weights, and each batch trimmed to its
 // longest real row (fewer time steps for the recurrent model, fewer positions for the others).
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset } from '../tam/types.ts';
+import type { EncodedDataset } from '../classifier/types.ts';
 import { mulberry32 } from '../generation/prng.ts';
 
 export interface Batch {

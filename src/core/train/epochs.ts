@@ -1,7 +1,7 @@
 // A fixed number of weighted-CE epochs with one Adam optimizer (mean over the batch of wᵢ·CEᵢ, dropout on): the
 // benchmark's final training, built on the same weighted epoch as SunGen's inner loop so both share one definition.
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset, Tam } from '../tam/types.ts';
+import type { EncodedDataset, Tam } from '../classifier/types.ts';
 import { trainWeightedEpoch } from './weighted-epoch.ts';
 import { mixSeed } from '../generation/prng.ts';
 

@@ -2,7 +2,7 @@
 // back in the given order): cross-entropy −log p_y and class probabilities. Used by the cleaning methods (confidence
 // filter, SunGen's finite differences, out-of-fold confidence) and by the collapse guard.
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset, Tam } from '../tam/types.ts';
+import type { EncodedDataset, Tam } from '../classifier/types.ts';
 import { perSampleCrossEntropy } from './loss.ts';
 import { byLength, chunks, gatherIds, gatherLabels } from './rows.ts';
 

@@ -1,7 +1,7 @@
 // Row-level access to an encoded dataset for loops that pick their own rows (weighted epochs, per-sample inference
 // passes, subsets for cleaning methods): gather rows into int32 tensors, order by length, chunk, subsets.
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset } from '../tam/types.ts';
+import type { EncodedDataset } from '../classifier/types.ts';
 import { datasetSize, rowLength, shuffleRows } from './batches.ts';
 
 /** Real length of row r (last non-padding position + 1); the batcher's own definition. */

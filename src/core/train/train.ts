@@ -2,11 +2,11 @@
 // wᵢ·CEᵢ, seeded shuffling, early stopping on a seeded held-out split of the (synthetic) training data keeping the
 // best parameters, progress callbacks and AbortSignal interruption. Tensors are disposed step by step.
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset, Tam } from '../tam/types.ts';
+import type { EncodedDataset, Tam } from '../classifier/types.ts';
 import { mixSeed } from '../generation/prng.ts';
 import { datasetSize, disposeBatch, iterateBatches, shuffleRows } from './batches.ts';
 import { weightedCrossEntropy } from './loss.ts';
-import { predictLogits } from '../eval/predict.ts';
+import { predictLogits } from '../evaluate/predict.ts';
 
 export interface TrainOptions {
   /** Per-sample weights indexed by training row (default all 1). */

@@ -2,7 +2,7 @@
 // SunGen's inner problem (called T times with fresh optimizer state) and by every final/cleaning training run, so it
 // is small, reports per-step progress and stops promptly on abort.
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset, Tam } from '../tam/types.ts';
+import type { EncodedDataset, Tam } from '../classifier/types.ts';
 import { perSampleCrossEntropy } from './loss.ts';
 import { chunks, gatherIds, gatherLabels, shuffled } from './rows.ts';
 

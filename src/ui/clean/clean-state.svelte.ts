@@ -1,6 +1,6 @@
 // State of the Clean step (Svelte 5 runes): the per-sample weights of the newest training of the current run, joined
 // with the run's samples (text, label), and the hand-made keep/drop overrides stored on the run.
-import { weightsBySampleId } from '../../core/pipeline/record.ts';
+import { weightsBySampleId } from '../../core/runs/record.ts';
 import type { RunsController } from '../runs/runs-state.svelte.ts';
 import { errorText } from '../../core/error-text.ts';
 import { byIds, classWeights, joinWeights, sinkingClasses, type WeightedText } from './clean-data.ts';

@@ -2,9 +2,9 @@
 // and stored ones typed in the page or uploaded as CSV/TSV/JSONL/TXT), the chosen set, typing examples, and evaluating
 // saved trainings on the chosen set through the training worker (results are stored with each training).
 import { readTextFile } from '../../core/data/read-file.ts';
-import { MAX_TEST_FILE_BYTES } from '../../core/eval/test-file.ts';
-import { presetsForLabels, type EvalPreset } from '../../core/pipeline/test-sets.ts';
-import { checkTypedExample, parseTestFile } from '../../core/eval/test-file.ts';
+import { MAX_TEST_FILE_BYTES } from '../../core/evaluate/test-file.ts';
+import { presetsForLabels, type EvalPreset } from '../../core/evaluate/test-sets.ts';
+import { checkTypedExample, parseTestFile } from '../../core/evaluate/test-file.ts';
 import type { TestSetRecord } from '../../core/storage/schema.ts';
 import type { TestSource, TrainEvent } from '../../workers/train-protocol.ts';
 import { appBaseUrl } from '../shared/app-base.ts';

@@ -1,6 +1,6 @@
 // Which stored evaluation of a training to show for a chosen test set: the one on that set, else the newest.
-import type { TrainingSummary } from '../../core/pipeline/record.ts';
-import type { TestEvaluation } from '../../core/pipeline/train-samples.ts';
+import type { TrainingSummary } from '../../core/runs/record.ts';
+import type { TestEvaluation } from '../../core/train/train-samples.ts';
 
 export function evaluationOn(t: TrainingSummary, testId: string): TestEvaluation | null {
   const evs = t.evaluations;

@@ -20,7 +20,7 @@ import { appBaseUrl } from '../shared/app-base.ts';
 import type { RunsController } from '../runs/runs-state.svelte.ts';
 import { hubFilesCached } from './model-rows.ts';
 import { errorText } from '../../core/error-text.ts';
-import { IMPORTED_MODEL_ID } from '../../core/pipeline/import-run.ts';
+import { IMPORTED_MODEL_ID } from '../../core/runs/import-run.ts';
 
 export interface FileProgress {
   loadedBytes: number;

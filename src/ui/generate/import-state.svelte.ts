@@ -2,7 +2,7 @@
 // current run. The file is read as a stream (strict UTF-8, size limit stated up front), validated completely, then
 // stored in one transaction with a progress bar and Cancel — a closed tab, a full disk or Cancel leave nothing behind.
 import { version as APP_VERSION } from '../../../package.json';
-import { importSamplesAsRun } from '../../core/pipeline/import-run.ts';
+import { importSamplesAsRun } from '../../core/runs/import-run.ts';
 import { readTextFile } from '../../core/data/read-file.ts';
 import { notifyRunsChanged } from '../shared/runs-changed.ts';
 import type { RunsController } from '../runs/runs-state.svelte.ts';

@@ -1,8 +1,8 @@
 // What the Compare view shows for two or more trainings: one row per metric or setting, with the settings that differ
 // marked, and the test set all of them were evaluated on (comparisons are only fair on the same set).
 import type { RunRecord } from '../../core/storage/schema.ts';
-import type { TrainingSummary } from '../../core/pipeline/record.ts';
-import type { TestEvaluation } from '../../core/pipeline/train-samples.ts';
+import type { TrainingSummary } from '../../core/runs/record.ts';
+import type { TestEvaluation } from '../../core/train/train-samples.ts';
 
 export interface CompareRow {
   label: string;

@@ -5,7 +5,7 @@ import { version as APP_VERSION, dependencies } from '../../../package.json';
 import { exportProject, importProject, readProject, MAX_PROJECT_BYTES } from '../../core/portable/project.ts';
 import { sampleFileRows, toCsv, toJsonl } from '../../core/portable/samples-file.ts';
 import { checkFileSize } from '../../core/portable/text.ts';
-import { modelFromRecord, summariseTraining, weightsBySampleId } from '../../core/pipeline/record.ts';
+import { modelFromRecord, summariseTraining, weightsBySampleId } from '../../core/runs/record.ts';
 import { CLASSIFIER_SNIPPET, exportClassifier } from '../../core/portable/classifier-export.ts';
 import { zipToBytes } from '../../core/portable/zip.ts';
 import { TOKEN_RE } from '../../core/data/tokenizer.ts';

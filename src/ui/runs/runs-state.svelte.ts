@@ -3,7 +3,7 @@
 // generation worker are merged in by the Generate step through `mergeLive`.
 import type { LabStore } from '../../core/storage/lab-store.ts';
 import type { RunRecord, SampleRecord } from '../../core/storage/schema.ts';
-import { summariseTraining, type TrainingSummary } from '../../core/pipeline/record.ts';
+import { summariseTraining, type TrainingSummary } from '../../core/runs/record.ts';
 import { notifyRunsChanged, onRunsChanged } from '../shared/runs-changed.ts';
 import { mergeSamples } from './merge-samples.ts';
 import { errorText } from '../../core/error-text.ts';

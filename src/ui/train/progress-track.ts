@@ -1,6 +1,6 @@
 // Live training progress for pictures and bars: the loss history (final training loss per step, SunGen's inner and
 // outer loss per outer iteration) and per-phase completion with an ETA estimated from the phase's own pace.
-import type { PipelineProgress } from '../../core/pipeline/train-samples.ts';
+import type { PipelineProgress } from '../../core/train/train-samples.ts';
 
 export interface LossPoint {
   /** x: epochs done (training) or outer iterations done (SunGen), fractional. */

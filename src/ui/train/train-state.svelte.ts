@@ -4,10 +4,10 @@
 import { notifyRunsChanged } from '../shared/runs-changed.ts';
 import { untrack } from 'svelte';
 import { version as APP_VERSION } from '../../../package.json';
-import type { PipelineProgress } from '../../core/pipeline/train-samples.ts';
-import { defaultSettings, validateSettings, type TrainingSettings } from '../../core/pipeline/settings.ts';
-import type { TrainingSummary } from '../../core/pipeline/record.ts';
-import type { Classification } from '../../core/pipeline/model-io.ts';
+import type { PipelineProgress } from '../../core/train/train-samples.ts';
+import { defaultSettings, validateSettings, type TrainingSettings } from '../../core/train/settings.ts';
+import type { TrainingSummary } from '../../core/runs/record.ts';
+import type { Classification } from '../../core/classifier/model-io.ts';
 import type { BackendEvent, TestSource, TrainEvent, TrainPhase } from '../../workers/train-protocol.ts';
 import { TrainWorkerClient } from './train-client.ts';
 import { ProgressTrack, type LossPoint, type PhaseProgress } from './progress-track.ts';

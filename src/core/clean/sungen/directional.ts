@@ -3,7 +3,7 @@
 // difference along ĝ = g/‖g‖ (two forward passes over all samples) instead of one backward pass per sample or
 // double back-prop, which tfjs cannot do cheaply.
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset, Tam } from '../../tam/types.ts';
+import type { EncodedDataset, Tam } from '../../classifier/types.ts';
 import { perSampleLosses } from '../../train/per-sample.ts';
 import { byLength, chunks, gatherIds, gatherLabels } from '../../train/rows.ts';
 import { reversedCrossEntropy } from './rce.ts';

@@ -2,7 +2,7 @@
 // training from a fixed initial TAM, noise-robust RCE outer loss on a fixed outer subset, one-step look-ahead
 // hypergradient (derivation in weight-math.ts → hypergradient), clipped, and an Adam step on θ.
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset, Tam } from '../../tam/types.ts';
+import type { EncodedDataset, Tam } from '../../classifier/types.ts';
 import { directionalDerivatives, outerLossGradient } from './directional.ts';
 import { trainWeightedEpoch, throwIfAborted, yieldToEventLoop } from '../../train/weighted-epoch.ts';
 import { allRows, randomSubset, rowCount } from '../../train/rows.ts';

@@ -1,10 +1,10 @@
 // Converts a pipeline outcome to the stored TrainingRecord (IndexedDB `trainings` store) and back to a loadable model
 // and a summary for the page. Parameters go into `artifacts` as one ArrayBuffer each; everything else is plain data.
 import type { TrainingRecord } from '../storage/schema.ts';
-import type { TamConfig } from '../tam/types.ts';
-import type { SavedModel } from './model-io.ts';
-import type { CleaningReport, TestEvaluation, TrainingOutcome, WeightedSample } from './train-samples.ts';
-import type { TrainingSettings } from './settings.ts';
+import type { TamConfig } from '../classifier/types.ts';
+import type { SavedModel } from '../classifier/model-io.ts';
+import type { CleaningReport, TestEvaluation, TrainingOutcome, WeightedSample } from '../train/train-samples.ts';
+import type { TrainingSettings } from '../train/settings.ts';
 
 /** What the page lists for a saved training (no parameters, no per-sample arrays). */
 export interface TrainingSummary {

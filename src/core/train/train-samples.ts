@@ -5,15 +5,15 @@
 import { runMethod } from '../clean/methods.ts';
 import { assertTrainable, encodeRows } from '../data/dataset.ts';
 import { buildVocabulary } from '../data/tokenizer.ts';
-import { evaluateTam } from '../eval/evaluate.ts';
-import { pickMetrics } from '../eval/metrics.ts';
+import { evaluateTam } from '../evaluate/evaluate.ts';
+import { pickMetrics } from '../evaluate/metrics.ts';
 import type { SungenPhase } from '../clean/sungen/types.ts';
 import { weightStats, type WeightStats } from '../clean/sungen/weight-math.ts';
 import { defaultMethodDeps } from './deps.ts';
 import { validateSettings, type TrainingSettings } from './settings.ts';
-import { saveModel, type SavedModel } from './model-io.ts';
-import { samplesToRows, type PipelineSample } from './samples.ts';
-import { loadTestSet } from './test-sets.ts';
+import { saveModel, type SavedModel } from '../classifier/model-io.ts';
+import { samplesToRows, type PipelineSample } from '../data/samples.ts';
+import { loadTestSet } from '../evaluate/test-sets.ts';
 
 export type PipelinePhase = 'preparing' | 'reweighting' | 'training' | 'evaluating';
 

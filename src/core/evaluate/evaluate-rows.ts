@@ -3,10 +3,10 @@
 import { encodeRows } from '../data/dataset.ts';
 import type { Vocabulary } from '../data/tokenizer.ts';
 import type { LabelledRow } from '../data/jsonl.ts';
-import { evaluateTam } from '../eval/evaluate.ts';
-import { pickMetrics } from '../eval/metrics.ts';
-import type { Tam } from '../tam/types.ts';
-import type { TestEvaluation } from './train-samples.ts';
+import { evaluateTam } from './evaluate.ts';
+import { pickMetrics } from './metrics.ts';
+import type { Tam } from '../classifier/types.ts';
+import type { TestEvaluation } from '../train/train-samples.ts';
 
 /** Wrong examples kept per evaluation (enough to browse every confusion cell of a small test set). */
 export const MAX_MISCLASSIFIED = 400;

@@ -1,8 +1,8 @@
 // A trained TAM as plain data (config + vocabulary + one ArrayBuffer per parameter) and back, so a model can be
 // stored in IndexedDB, sent between worker and page, and rebuilt later to classify new text.
 import * as tf from '@tensorflow/tfjs';
-import type { Tam, TamConfig } from '../tam/types.ts';
-import { createTam } from '../tam/create.ts';
+import type { Tam, TamConfig } from './types.ts';
+import { createTam } from './create.ts';
 import { encodeInto, vocabIndex, type Vocabulary } from '../data/tokenizer.ts';
 
 export interface SavedParameter {

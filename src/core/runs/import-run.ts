@@ -5,7 +5,7 @@ import type { LabStore } from '../storage/lab-store.ts';
 import type { RunConfig, RunRecord } from '../storage/schema.ts';
 import { DEFAULT_SAMPLING } from '../tasks/validate.ts';
 import { MAX_PER_LABEL } from '../storage/validate-records.ts';
-import { checkImportedRows, parseImportJsonl } from './samples.ts';
+import { checkImportedRows, parseImportJsonl } from '../data/samples.ts';
 import { parseSamplesCsv } from '../portable/samples-file.ts';
 
 export const IMPORTED_MODEL_ID = 'imported';

@@ -1,6 +1,6 @@
 // Checks on labelled samples before they are trained on or stored: the JSONL import of a run (line-numbered errors,
 // empty texts, overlong lines, labels, a single class) and the stored samples of a run handed to the pipeline.
-import { JsonlError, lookAlikeLabelWarnings, parseLabelledJsonl, type LabelledRow } from '../data/jsonl.ts';
+import { JsonlError, lookAlikeLabelWarnings, parseLabelledJsonl, type LabelledRow } from './jsonl.ts';
 
 /** Longest accepted line of an imported or uploaded JSONL file, in characters (a review is far shorter). */
 export const MAX_LINE_CHARS = 20_000;

@@ -1,5 +1,5 @@
 // Evaluates a trained TAM on an encoded test set (labels matched to the task by name).
-import type { EncodedDataset, Tam } from '../tam/types.ts';
+import type { EncodedDataset, Tam } from '../classifier/types.ts';
 import { assertSameLabels } from '../data/dataset.ts';
 import { argmaxRows, predictLogits } from './predict.ts';
 import { confusionMatrix, metricsFromConfusion, type Metrics } from './metrics.ts';

@@ -1,10 +1,10 @@
 // Test sets for evaluation: the bundled presets (public/eval/*.jsonl) offered when their labels match the run's task,
 // and uploaded files, whose labels are matched to the task by name with a clear error on any mismatch.
-import type { EncodedDataset } from '../tam/types.ts';
+import type { EncodedDataset } from '../classifier/types.ts';
 import { parseLabelledJsonl } from '../data/jsonl.ts';
 import { encodeRows } from '../data/dataset.ts';
 import type { Vocabulary } from '../data/tokenizer.ts';
-import { checkLineLengths } from './samples.ts';
+import { checkLineLengths } from '../data/samples.ts';
 
 export interface EvalPreset {
   /** Also the metric prefix, e.g. 'sst2-test'. */

@@ -3,10 +3,10 @@
 // training worker and usable by the CLI bench, so page and Node train the same way.
 import * as tf from '@tensorflow/tfjs';
 import type { MethodDeps } from '../clean/methods.ts';
-import { trainWeightedEpoch } from '../train/weighted-epoch.ts';
+import { trainWeightedEpoch } from './weighted-epoch.ts';
 import { mixSeed } from '../generation/prng.ts';
-import type { TamConfig, TamKind } from '../tam/types.ts';
-import { createTam } from '../tam/create.ts';
+import type { TamConfig, TamKind } from '../classifier/types.ts';
+import { createTam } from '../classifier/create.ts';
 
 export interface FinalTrainingOptions {
   epochs: number;

@@ -1,7 +1,7 @@
 // Training settings of the pipeline (method, model, SunGen and final-training knobs): defaults and validation.
 // Free of tfjs so the page can import it without pulling the training runtime into its bundle.
 import type { MethodName } from '../clean/methods.ts';
-import type { TamKind } from '../tam/types.ts';
+import type { TamKind } from '../classifier/types.ts';
 
 /** Same list as METHODS in clean/methods.ts (a unit test checks it), kept here so the page bundle stays tfjs-free. */
 export const METHOD_NAMES: readonly MethodName[] = ['none', 'filter', 'oof', 'sungen', 'sungen-fast', 'sungen-safe'];

@@ -1,6 +1,6 @@
 // Batched inference: logits for every row of an EncodedDataset (no dropout), returned as a plain array.
 import * as tf from '@tensorflow/tfjs';
-import type { EncodedDataset, Tam } from '../tam/types.ts';
+import type { EncodedDataset, Tam } from '../classifier/types.ts';
 import { disposeBatch, iterateBatches } from '../train/batches.ts';
 
 /** Logits [rows, C] row-major for the given rows (default all), in that order. */
