@@ -179,6 +179,11 @@ async function main(args: BenchSungenArgs): Promise<void> {
             const rowsScored = session.trainRows;
             const auc = noiseAuc(Float32Array.from(rowsScored, (r) => run.scores![r]), Uint8Array.from(rowsScored, (r) => flippedSet.flipped[r]));
             aucs.set(name, [...(aucs.get(name) ?? []), auc]);
+            if (run.innerLossScores && method !== 'sungen-safe') {
+              const lossName = `${method} (inner loss)`;
+              const lossAuc = noiseAuc(Float32Array.from(rowsScored, (r) => run.innerLossScores![r]), Uint8Array.from(rowsScored, (r) => flippedSet.flipped[r]));
+              aucs.set(lossName, [...(aucs.get(lossName) ?? []), lossAuc]);
+            }
           }
           log(`${method} seed ${seed}: kept ${run.keptRows.length}/${session.trainRows.length}, reweight ${run.reweightSeconds.toFixed(1)} s, train ${run.trainSeconds.toFixed(1)} s, ` +
             `val acc ${(d.validation.accuracy * 100).toFixed(2)} p_y ${d.validation.meanLabelProbability.toFixed(4)} pred ${d.validation.distribution.predictedShare.map((x) => x.toFixed(2)).join('/')}` +
