@@ -130,7 +130,7 @@ describe('generateSamplesRemote', () => {
         else expect(post.body.prompt).toBe(continuationPrompt(task, label, vars));
         const text = JSON.stringify(post.body);
         expect(text).toContain(`Focus on ${vars.topic}.`);
-        for (const other of task.examples.filter((e) => e.label !== label)) expect(text).not.toContain(other.text);
+        for (const other of task.examples!.filter((e) => e.label !== label)) expect(text).not.toContain(other.text);
       }
     }
   });
