@@ -4,13 +4,15 @@
 // in parts), then `bench:sungen` trains the fast classifier with none, filter and SunGen and tests it on SST-2 and
 // Rotten Tomatoes, and the same LM labels those test sets zero-shot (ZeroGen's PROMPTING row). Prints a table and
 // one JSON object as the last line. --max-generation-minutes stops generation early (what was written is used and
-// the JSON says so); --prompting-max scores evenly spaced test rows only.
+// the JSON says so); --prompting-max scores evenly spaced test rows only. The levers of `generate` (--topics,
+// --few-shot-file, --shots, ...; see lever-args.ts) apply to the generation and are reported in the JSON.
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSamples, loadLm, selfTest } from '../core/generation/generator.ts';
-import { withPromptStyle } from '../core/generation/prompt.ts';
+import { shotsOf, withPromptStyle } from '../core/generation/prompt.ts';
+import type { TaskSpec } from '../core/tasks/types.ts';
 import { promptingClassify } from '../core/generation/prompting.ts';
 import type { GeneratedSample } from '../core/generation/types.ts';
 import { parseLabelledJsonl } from '../core/data/jsonl.ts';
@@ -18,6 +20,7 @@ import { findTaskPreset } from '../core/tasks/presets.ts';
 import { DEFAULT_SAMPLING } from '../core/tasks/validate.ts';
 import { numberOption, parseArgs, UsageError } from './args.ts';
 import { configureNodeTransformers } from './node-env.ts';
+import { applyLeverArgs, describeLevers, LEVER_FLAGS, LEVER_VALUE_OPTIONS } from './lever-args.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MODEL_ID = 'HuggingFaceTB/SmolLM2-135M-Instruct';
@@ -63,17 +66,28 @@ function runSungen(train: string, seeds: number, log: (s: string) => void): Prom
   });
 }
 
+/** The levers of a run, for the JSON line: topics, template, examples per prompt and the pool size per label. */
+function leverSummary(task: TaskSpec) {
+  return {
+    topics: task.topics ?? [],
+    topicTemplate: task.topics?.length ? (task.topicTemplate ?? null) : null,
+    shots: shotsOf(task),
+    examplesPerLabel: Object.fromEntries(task.labels.map((l) => [l.name, (task.examples ?? []).filter((e) => e.label === l.name).length])),
+  };
+}
+
 async function main(): Promise<void> {
   const { values, flags } = parseArgs(process.argv.slice(2), {
-    values: ['per-label', 'task', 'out', 'batch', 'seed', 'seeds', 'threads', 'max-new-tokens', 'prompting-max', 'max-generation-minutes'],
-    flags: ['json', 'skip-generation'],
+    values: ['per-label', 'task', 'out', 'batch', 'seed', 'seeds', 'threads', 'max-new-tokens', 'prompting-max', 'max-generation-minutes', ...LEVER_VALUE_OPTIONS],
+    flags: ['json', 'skip-generation', ...LEVER_FLAGS],
   });
   const log = (s: string) => process.stderr.write(s + '\n');
   const perLabel = numberOption(values, 'per-label') ?? 1000;
   const taskId = values.get('task') ?? 'imdb';
   const preset = findTaskPreset(taskId);
   if (!preset) throw new UsageError(`--task "${taskId}" is not a preset.`);
-  const task = withPromptStyle(preset, 'chat');
+  const task = withPromptStyle(applyLeverArgs(preset, values, flags, numberOption(values, 'seed') ?? 1), 'chat');
+  log(describeLevers(task));
   const out = path.resolve(values.get('out') ?? path.join(ROOT, 'build', 'data', `smollm2-${taskId}.jsonl`));
   const threads = numberOption(values, 'threads') ?? 2;
   const seeds = numberOption(values, 'seeds') ?? 1;
@@ -167,7 +181,7 @@ async function main(): Promise<void> {
     console.log(`${r.method.padEnd(10)} ${r.test.padEnd(22)} ${(r.accuracy * 100).toFixed(2).padStart(8)}  ${(r.macroF1 * 100).toFixed(2).padStart(8)}`);
   }
   if (flags.has('json')) {
-    console.log(JSON.stringify({ generator: MODEL_ID, task: taskId, promptStyle: 'chat', generation, results, prompting }));
+    console.log(JSON.stringify({ generator: MODEL_ID, task: taskId, promptStyle: 'chat', levers: leverSummary(task), generation, results, prompting }));
   }
 }
 
