@@ -4,7 +4,8 @@
 // in parts), then `bench:sungen` trains the fast classifier with none, filter and SunGen and tests it on SST-2 and
 // Rotten Tomatoes, and the same LM labels those test sets zero-shot (ZeroGen's PROMPTING row). Prints a table and
 // one JSON object as the last line. --max-generation-minutes stops generation early (what was written is used and
-// the JSON says so); --prompting-max scores evenly spaced test rows only.
+// the JSON says so); --prompting-max scores evenly spaced test rows only. The levers of `generate` (--topics,
+// --few-shot-file, --shots, ...; see lever-args.ts) apply to the generation and are reported in the JSON.
 // --shards N (default 2) splits generation over N child processes (this file with --generation-only), each with one
 // onnxruntime thread, its own seed and its own file (--out.shard-K-of-N.jsonl, resumable): onnxruntime-node runs a
 // session synchronously on the JS thread, so one process leaves a core idle while it samples; N processes keep N cores
@@ -15,7 +16,8 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSamples, loadLm, selfTest, type LoadedLm } from '../core/generation/generator.ts';
-import { withPromptStyle } from '../core/generation/prompt.ts';
+import { shotsOf, withPromptStyle } from '../core/generation/prompt.ts';
+import type { TaskSpec } from '../core/tasks/types.ts';
 import { promptingClassify } from '../core/generation/prompting.ts';
 import type { GeneratedSample } from '../core/generation/types.ts';
 import { parseLabelledJsonl } from '../core/data/jsonl.ts';
@@ -23,6 +25,7 @@ import { findTaskPreset } from '../core/tasks/presets.ts';
 import { DEFAULT_SAMPLING } from '../core/tasks/validate.ts';
 import { numberOption, parseArgs, UsageError } from './args.ts';
 import { configureNodeTransformers } from './node-env.ts';
+import { applyLeverArgs, describeLevers, LEVER_FLAGS, LEVER_VALUE_OPTIONS } from './lever-args.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MODEL_ID = 'HuggingFaceTB/SmolLM2-135M-Instruct';
@@ -68,6 +71,16 @@ function runSungen(train: string, seeds: number, log: (s: string) => void): Prom
   });
 }
 
+/** The levers of a run, for the JSON line: topics, template, examples per prompt and the pool size per label. */
+function leverSummary(task: TaskSpec) {
+  return {
+    topics: task.topics ?? [],
+    topicTemplate: task.topics?.length ? (task.topicTemplate ?? null) : null,
+    shots: shotsOf(task),
+    examplesPerLabel: Object.fromEntries(task.labels.map((l) => [l.name, (task.examples ?? []).filter((e) => e.label === l.name).length])),
+  };
+}
+
 /** What one generation process reports (the JSON last line of --generation-only). */
 interface GenerationReport {
   generatedTokens: number;
@@ -76,7 +89,7 @@ interface GenerationReport {
 }
 
 interface GenerationSettings {
-  taskId: string;
+  task: TaskSpec;
   perLabel: number;
   batch: number;
   seed: number;
@@ -92,7 +105,7 @@ function readRows(file: string): GeneratedSample[] {
 
 /** Generates in this process into `out` (resuming from its rows) until `perLabel` per label or the time limit. */
 async function generateHere(lm: LoadedLm, out: string, g: GenerationSettings, log: (s: string) => void): Promise<GenerationReport> {
-  const task = withPromptStyle(findTaskPreset(g.taskId)!, 'chat');
+  const task = g.task;
   const already = readRows(out);
   const t0 = Date.now();
   const stop = new AbortController();
@@ -179,15 +192,19 @@ function mergeShards(out: string, shardFiles: string[], perLabel: number): numbe
 
 async function main(): Promise<void> {
   const { values, flags } = parseArgs(process.argv.slice(2), {
-    values: ['per-label', 'task', 'out', 'batch', 'seed', 'seeds', 'threads', 'max-new-tokens', 'prompting-max', 'max-generation-minutes', 'shards'],
-    flags: ['json', 'skip-generation', 'generation-only'],
+    values: ['per-label', 'task', 'out', 'batch', 'seed', 'seeds', 'threads', 'max-new-tokens', 'prompting-max', 'max-generation-minutes', 'shards',
+      'lever-seed', ...LEVER_VALUE_OPTIONS],
+    flags: ['json', 'skip-generation', 'generation-only', ...LEVER_FLAGS],
   });
   const log = (s: string) => process.stderr.write(s + '\n');
   const perLabel = numberOption(values, 'per-label') ?? 1000;
   const taskId = values.get('task') ?? 'imdb';
   const preset = findTaskPreset(taskId);
   if (!preset) throw new UsageError(`--task "${taskId}" is not a preset.`);
-  const task = withPromptStyle(preset, 'chat');
+  // Shards get the run's seed as --lever-seed (their own --seed only seeds their sampling), so all draw the same examples.
+  const leverSeed = numberOption(values, 'lever-seed') ?? numberOption(values, 'seed') ?? 1;
+  const task = withPromptStyle(applyLeverArgs(preset, values, flags, leverSeed), 'chat');
+  log(describeLevers(task));
   const out = path.resolve(values.get('out') ?? path.join(ROOT, 'build', 'data', `smollm2-${taskId}.jsonl`));
   const shards = numberOption(values, 'shards') ?? 2;
   if (!Number.isInteger(shards) || shards < 1) throw new UsageError(`--shards must be a positive integer (got ${shards}).`);
@@ -195,7 +212,7 @@ async function main(): Promise<void> {
   const seeds = numberOption(values, 'seeds') ?? 1;
   const promptingMax = numberOption(values, 'prompting-max') ?? Infinity;
   const g: GenerationSettings = {
-    taskId,
+    task,
     perLabel,
     batch: numberOption(values, 'batch') ?? 32,
     seed: numberOption(values, 'seed') ?? 1,
@@ -232,7 +249,10 @@ async function main(): Promise<void> {
       const shardFiles = Array.from({ length: shards }, (_, k) => `${out}.shard-${k + 1}-of-${shards}.jsonl`);
       const common = ['--task', taskId, '--per-label', String(Math.ceil(deficit / shards)), '--batch', String(g.batch),
         '--max-new-tokens', String(g.maxNewTokens), '--threads', String(threads),
-        ...(Number.isFinite(g.maxMinutes) ? ['--max-generation-minutes', String(g.maxMinutes)] : [])];
+        ...(Number.isFinite(g.maxMinutes) ? ['--max-generation-minutes', String(g.maxMinutes)] : []),
+        '--lever-seed', String(leverSeed),
+        ...LEVER_VALUE_OPTIONS.flatMap((o) => (values.has(o) ? [`--${o}`, values.get(o)!] : [])),
+        ...LEVER_FLAGS.filter((f) => flags.has(f)).map((f) => `--${f}`)];
       const reports = deficit === 0 ? [] : await Promise.all(shardFiles.map((f, k) =>
         runShard([...common, '--generation-only', '--out', f, '--seed', String(g.seed * 1000 + k + 1)], `shard ${k + 1}/${shards}`, log)));
       mergeDuplicates = mergeShards(out, shardFiles, perLabel);
@@ -301,7 +321,7 @@ async function main(): Promise<void> {
     console.log(`${r.method.padEnd(10)} ${r.test.padEnd(22)} ${(r.accuracy * 100).toFixed(2).padStart(8)}  ${(r.macroF1 * 100).toFixed(2).padStart(8)}`);
   }
   if (flags.has('json')) {
-    console.log(JSON.stringify({ generator: MODEL_ID, task: taskId, promptStyle: 'chat', sampling: { ...DEFAULT_SAMPLING, batchSize: g.batch, seed: g.seed, maxNewTokens: g.maxNewTokens }, generation, results, prompting }));
+    console.log(JSON.stringify({ generator: MODEL_ID, task: taskId, promptStyle: 'chat', levers: leverSummary(task), sampling: { ...DEFAULT_SAMPLING, batchSize: g.batch, seed: g.seed, maxNewTokens: g.maxNewTokens }, generation, results, prompting }));
   }
 }
 

@@ -266,8 +266,8 @@ describe('faults: closed tabs, killed browser, two tabs', () => {
       page = await openApp(context);
       let stored = await readStored(page);
       expect(stored.runs.map((r) => [r.samples, r.status])).toEqual([[12, 'done']]);
-      // Mid-generation: kill once some samples are stored.
-      await page.getByRole('textbox', { name: 'Samples per label' }).fill('200');
+      // Mid-generation: kill once some samples are stored (a target far out of reach, so the run cannot finish first).
+      await page.getByRole('textbox', { name: 'Samples per label' }).fill('5000');
       await generateButton(page).click();
       await expect.poll(async () => (await readStored(page)).runs.find((r) => r.samples !== 12)?.samples ?? 0, { timeout: 120_000, interval: 100 }).toBeGreaterThan(5);
       kill();

@@ -1,7 +1,7 @@
 // Default dependencies of runMethod (src/core/clean/methods.ts): how a TAM is built for a dataset and how the
 // final/filter model is trained (a few weighted-CE epochs with one Adam optimizer, per-step progress). Shared by the
 // training worker and usable by the CLI bench, so page and Node train the same way.
-import * as tf from '@tensorflow/tfjs';
+import { createAdam } from '../tfjs/fused-adam.ts';
 import type { MethodDeps } from '../clean/methods.ts';
 import { trainWeightedEpoch } from './weighted-epoch.ts';
 import { mixSeed } from '../generation/prng.ts';
@@ -53,7 +53,7 @@ export function defaultMethodDeps(shape: ModelShape, training: FinalTrainingOpti
   return {
     createTam: (kind, seed, role) => createTam(tamConfigFor(kind, shape, seed, role === 'inner' ? 0 : training.dropout)),
     train: async (tam, data, rows, weights, signal) => {
-      const optimizer = tf.train.adam(training.learningRate);
+      const optimizer = createAdam(training.learningRate);
       try {
         for (let epoch = 0; epoch < training.epochs; epoch++) {
           await trainWeightedEpoch(tam, data, rows, weights, {

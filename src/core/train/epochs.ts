@@ -1,6 +1,6 @@
 // A fixed number of weighted-CE epochs with one Adam optimizer (mean over the batch of wᵢ·CEᵢ, dropout on): the
 // benchmark's final training, built on the same weighted epoch as SunGen's inner loop so both share one definition.
-import * as tf from '@tensorflow/tfjs';
+import { createAdam } from '../tfjs/fused-adam.ts';
 import type { EncodedDataset, Tam } from '../classifier/types.ts';
 import { trainWeightedEpoch } from './weighted-epoch.ts';
 import { mixSeed } from '../generation/prng.ts';
@@ -23,7 +23,7 @@ export async function trainEpochs(
   signal?: AbortSignal,
 ): Promise<void> {
   if (!(Number.isInteger(opts.epochs) && opts.epochs > 0)) throw new Error(`epochs must be a positive integer (got ${opts.epochs}).`);
-  const optimizer = tf.train.adam(opts.learningRate);
+  const optimizer = createAdam(opts.learningRate);
   try {
     for (let epoch = 1; epoch <= opts.epochs; epoch++) {
       const loss = await trainWeightedEpoch(tam, data, rows, weights, {

@@ -2,6 +2,7 @@
 // wᵢ·CEᵢ, seeded shuffling, early stopping on a seeded held-out split of the (synthetic) training data keeping the
 // best parameters, progress callbacks and AbortSignal interruption. Tensors are disposed step by step.
 import * as tf from '@tensorflow/tfjs';
+import { createAdam } from '../tfjs/fused-adam.ts';
 import type { EncodedDataset, Tam } from '../classifier/types.ts';
 import { mixSeed } from '../generation/prng.ts';
 import { datasetSize, disposeBatch, iterateBatches, shuffleRows } from './batches.ts';
@@ -114,7 +115,7 @@ export async function trainTam(tam: Tam, data: EncodedDataset, options: Partial<
   const { train, validation } = splitRows(n, opts.validationFraction, mixSeed(opts.seed, 0));
   const stepsPerEpoch = Math.ceil(train.length / opts.batchSize);
   const reportEvery = Math.max(1, opts.reportEverySteps ?? 10);
-  const optimizer = tf.train.adam(opts.learningRate);
+  const optimizer = createAdam(opts.learningRate);
   const history: EpochRecord[] = [];
   const t0 = performance.now();
   let best: { loss: number; accuracy: number; epoch: number; params: tf.Tensor[] } | null = null;

@@ -2,6 +2,7 @@
 // SunGen's inner problem (called T times with fresh optimizer state) and by every final/cleaning training run, so it
 // is small, reports per-step progress and stops promptly on abort.
 import * as tf from '@tensorflow/tfjs';
+import { createAdam } from '../tfjs/fused-adam.ts';
 import type { EncodedDataset, Tam } from '../classifier/types.ts';
 import { perSampleCrossEntropy } from './loss.ts';
 import { chunks, gatherIds, gatherLabels, shuffled } from './rows.ts';
@@ -48,7 +49,7 @@ export async function trainWeightedEpoch(
   const order = shuffled(rows, opts.seed);
   const steps = Math.ceil(order.length / opts.batchSize);
   const reportEvery = Math.max(1, opts.reportEverySteps ?? 20);
-  const optimizer = opts.optimizer ?? tf.train.adam(opts.learningRate);
+  const optimizer = opts.optimizer ?? createAdam(opts.learningRate);
   let lossSum = 0;
   let lossCount = 0;
   try {

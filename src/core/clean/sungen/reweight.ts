@@ -2,6 +2,7 @@
 // training from a fixed initial TAM, noise-robust RCE outer loss on a fixed outer subset, one-step look-ahead
 // hypergradient (derivation in weight-math.ts → hypergradient), clipped, and an Adam step on θ.
 import * as tf from '@tensorflow/tfjs';
+import { createAdam } from '../../tfjs/fused-adam.ts';
 import type { EncodedDataset, Tam } from '../../classifier/types.ts';
 import { directionalDerivatives, outerLossGradient } from './directional.ts';
 import { trainWeightedEpoch, throwIfAborted, yieldToEventLoop } from '../../train/weighted-epoch.ts';
@@ -93,7 +94,7 @@ export async function sungenReweight(
       // 1. Inner: φ* = innerEpochs weighted epochs (one Adam state) from the fixed initialisation.
       tam.restore(init);
       let innerLoss = NaN;
-      const innerOptimizer = tf.train.adam(o.innerLearningRate);
+      const innerOptimizer = createAdam(o.innerLearningRate);
       try {
         for (let e = 0; e < o.innerEpochs; e++) {
           innerLoss = await trainWeightedEpoch(tam, data, trainRows, weights, {
