@@ -3,7 +3,8 @@
 // with another method → Compare shows both → reload → the same step and numbers are back. Bad input on the way (a
 // typed example with no label, HTML in text, a test file with the wrong labels) gets a message at the place of the
 // error and is rendered as text. Screenshots of every step at 1280×800, 768×1024 and 390×844 go to
-// test-results/screens/ (git-ignored) for a reviewer; on the tablet and the phone no step may scroll sideways.
+// test-results/screens/ (git-ignored) for a reviewer; at every size no step may scroll sideways, and axe-core finds no
+// contrast, label or name problem and no two controls share a name (before any run and at the end).
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,9 @@ describe('Classroom flow (default task, bundled model, WASM, offline)', () => {
       await page.goto(env.served.baseUrl);
       await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
       expect(await page.locator('section.step').getAttribute('data-step')).toBe('task');
+      // Every step before any run exists: layout and accessibility at the three sizes.
+      expect(await shootAll(page, 'empty'), 'axe-core and unique-name checks (no runs yet)').toEqual([]);
+      await goToStep(page, 'Task');
 
       // Task: a third label with bad names gets messages next to its field; removing it restores the default task.
       await page.getByRole('button', { name: 'Add a label' }).click();

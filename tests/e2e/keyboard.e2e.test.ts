@@ -70,6 +70,10 @@ describe('Keyboard only (default task, bundled model, WASM, offline)', () => {
       await page.keyboard.press('Enter');
       await waitForTestId(page, 'weight-histogram', ['clean-error'], 120_000);
       await page.getByTestId('weight-histogram').locator('svg').waitFor();
+      // Drop a low-weighted sample by hand (Space on its Drop button).
+      await tabTo(page, 'button', /^Drop sample \d+ \(happy\)$/);
+      await page.keyboard.press('Space');
+      await expect.poll(() => page.getByTestId('lowest-samples').first().locator('button[aria-pressed="true"]').count()).toBe(1);
 
       // Train: the weights computed in Clean are reused.
       await keyToStep(page, 'Train');

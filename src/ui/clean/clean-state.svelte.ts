@@ -9,7 +9,7 @@ import type { TrainController } from '../train/train-state.svelte.ts';
 import type { TrainingSettings } from '../../core/train/settings.ts';
 import type { TrainEvent } from '../../workers/train-protocol.ts';
 import { errorText } from '../../core/error-text.ts';
-import { ProgressTrack, type PhaseProgress } from '../shared/progress-track.ts';
+import { ProgressTrack, type LossPoint, type PhaseProgress } from '../shared/progress-track.ts';
 import { byIds, classWeights, joinWeights, sinkingClasses, type WeightedText } from './clean-data.ts';
 
 const sigmoid = (t: number) => 1 / (1 + Math.exp(-t));
@@ -30,7 +30,12 @@ export class CleanController {
   computingRunId = $state<string | null>(null);
   progress = $state.raw<PhaseProgress | null>(null);
   progressMessage = $state('');
+  /** SunGen's inner/outer losses (or the scoring model's training loss) of the last computation, for the live chart. */
+  losses = $state.raw<LossPoint[]>([]);
+  /** The run those losses belong to (the chart shows only under its own run). */
+  lossesRunId = $state<string | null>(null);
   private track = new ProgressTrack();
+  private lastDraw = 0;
 
   training = $derived.by(() => this.runs.currentTrainings[0] ?? null);
   labelNames = $derived.by(() => this.runs.current?.config.task.labels.map((l) => l.name) ?? []);
@@ -86,6 +91,8 @@ export class CleanController {
       return;
     }
     this.track.reset();
+    this.losses = [];
+    this.lossesRunId = run.id;
     this.progress = null;
     this.progressMessage = 'Starting…';
     this.computingRunId = run.id;
@@ -101,8 +108,15 @@ export class CleanController {
       this.track.add(e.progress);
       this.progress = this.track.phase(e.progress) ?? this.progress;
       this.progressMessage = e.progress.message;
+      // Redraw the chart at most 4 times a second.
+      const now = performance.now();
+      if (now - this.lastDraw > 250) {
+        this.lastDraw = now;
+        this.losses = [...this.track.losses];
+      }
     } else if (e.type === 'cleaned') {
       this.computingRunId = null;
+      this.losses = [...this.track.losses];
       this.progress = null;
       this.notice = e.message;
       void this.runs.refresh();
