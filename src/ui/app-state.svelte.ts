@@ -25,7 +25,7 @@ export class Lab {
   readonly gen = new GenerateController(this.runs);
   readonly importer = new ImportController(this.runs);
   readonly train = new TrainController(this.runs);
-  readonly clean = new CleanController(this.runs);
+  readonly clean = new CleanController(this.runs, this.train);
   readonly evaluate = new EvaluateController(this.runs, () => this.train.worker());
   readonly pwa = new PwaState();
   readonly portable = new PortableController(this.runs);
