@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { diversityStats } from '../core/data/diversity.ts';
+import { copiedShare, diversityStats } from '../core/data/diversity.ts';
 import { parseLabelledJsonl } from '../core/data/jsonl.ts';
 import { parseFewShotFile } from '../core/generation/few-shot.ts';
 import { SUGGESTED_TOPICS } from '../core/tasks/presets.ts';
@@ -113,7 +113,8 @@ async function main(argv: string[]): Promise<number> {
     const rows = firstPerLabel(file, perLabel);
     const train = path.join(dir, `train-${c}-${perLabel}.jsonl`);
     writeFileSync(train, rows.map((r) => JSON.stringify({ text: r.text, label: r.label })).join('\n') + '\n');
-    const diversity = diversityStats(rows.map((r) => r.text));
+    // copiedFromPool: share of samples with a 5-word run from a few-shot example (for every condition, as a baseline).
+    const diversity = { ...diversityStats(rows.map((r) => r.text)), copiedFromPool: copiedShare(rows.map((r) => r.text), examples.map((e) => e.text)) };
     log(`${c}: ${rows.length} rows; distinct-2 ${diversity.distinct2.toFixed(3)}; training the fast model (${methods}, ${seeds} seeds)`);
     const s = await run(['src/cli/bench-sungen.ts', '--train', train, ...tests.flatMap((t) => ['--test', t]), '--model', 'fast', '--methods', methods, '--seeds', String(seeds), '--json'], () => undefined);
     if (s.code !== 0) throw new Error(`bench:sungen for "${c}" exited with ${s.code}: ${s.stderr.trim().split('\n').at(-1)}`);
@@ -126,14 +127,14 @@ async function main(argv: string[]): Promise<number> {
 
   const testNames = ['sst2-validation-rest', 'rotten-tomatoes-validation', 'sst2-test', 'rotten-tomatoes-test'];
   console.log(`\nSmolLM2 (q8, chat) ${TASK_ID}, ${perLabel} per label, fast model, ${seeds} seeds — accuracy % (mean ± std)`);
-  console.log(`${'condition'.padEnd(9)} ${'method'.padEnd(8)} ${testNames.map((t) => t.padStart(28)).join('')}  distinct-2  same-opening`);
+  console.log(`${'condition'.padEnd(9)} ${'method'.padEnd(8)} ${testNames.map((t) => t.padStart(28)).join('')}  distinct-2  same-opening  copied`);
   for (const o of out) {
     for (const m of [...new Set(o.results.map((r) => r.method))]) {
       const cells = testNames.map((t) => {
         const r = o.results.find((x) => x.method === m && x.test === t);
         return (r ? `${(r.accuracy * 100).toFixed(2)} ± ${(r.accuracyStd * 100).toFixed(2)}` : '-').padStart(28);
       });
-      console.log(`${o.condition.padEnd(9)} ${m.padEnd(8)} ${cells.join('')}  ${o.diversity.distinct2.toFixed(3).padStart(10)}  ${o.diversity.sameOpeningShare.toFixed(3).padStart(12)}`);
+      console.log(`${o.condition.padEnd(9)} ${m.padEnd(8)} ${cells.join('')}  ${o.diversity.distinct2.toFixed(3).padStart(10)}  ${o.diversity.sameOpeningShare.toFixed(3).padStart(12)}  ${o.diversity.copiedFromPool.toFixed(3).padStart(6)}`);
     }
   }
   if (flags.has('json')) {

@@ -1,6 +1,6 @@
 // The cheap diversity measures reported by bench:levers and bench:pipeline: distinct-n, duplicates, same openings.
 import { describe, expect, it } from 'vitest';
-import { diversityStats } from '../../src/core/data/diversity.ts';
+import { copiedShare, diversityStats } from '../../src/core/data/diversity.ts';
 
 describe('diversityStats', () => {
   it('counts distinct n-grams, duplicates (case-insensitive) and repeated openings', () => {
@@ -18,5 +18,11 @@ describe('diversityStats', () => {
   it('gives zeros for an empty set and 1 for all-different texts', () => {
     expect(diversityStats([])).toMatchObject({ samples: 0, distinct1: 0, duplicateShare: 0 });
     expect(diversityStats(['one two', 'three four']).distinct2).toBe(1);
+  });
+
+  it('finds texts that copy a run of 5 words from the examples', () => {
+    const pool = ['that is a compliment to kuras and miller .'];
+    expect(copiedShare(['That is a compliment to the cast .', 'a compliment to kuras and friends', 'new words here'], pool)).toBeCloseTo(2 / 3);
+    expect(copiedShare(['x'], [])).toBe(0);
   });
 });

@@ -55,3 +55,27 @@ export function diversityStats(texts: readonly string[]): DiversityStats {
     sameOpeningShare: ratio(sameOpening, texts.length),
   };
 }
+
+/**
+ * Share of `texts` that contain a run of `n` word tokens (default 5) found in one of `sources` (e.g. the few-shot
+ * examples shown in the prompts): how often the generator copies its examples instead of writing new text.
+ */
+export function copiedShare(texts: readonly string[], sources: readonly string[], n = 5): number {
+  const grams = new Set<string>();
+  for (const s of sources) {
+    const t = tokenize(s);
+    for (let i = 0; i + n <= t.length; i++) grams.add(t.slice(i, i + n).join(' '));
+  }
+  if (texts.length === 0 || grams.size === 0) return 0;
+  let copied = 0;
+  for (const text of texts) {
+    const t = tokenize(text);
+    for (let i = 0; i + n <= t.length; i++) {
+      if (grams.has(t.slice(i, i + n).join(' '))) {
+        copied++;
+        break;
+      }
+    }
+  }
+  return copied / texts.length;
+}
