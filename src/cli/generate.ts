@@ -24,11 +24,13 @@ import { DEFAULT_SAMPLING, validatePerLabel, validateSampling, validateTask } fr
 import { numberOption, parseArgs, UsageError } from './args.ts';
 import { checkOutputPath, runCli } from './run-cli.ts';
 import { decodeUtf8 } from '../core/data/read-file.ts';
+import { applyLeverArgs, describeLevers, LEVER_FLAGS, LEVER_USAGE, LEVER_VALUE_OPTIONS } from './lever-args.ts';
 
 const USAGE = `Usage: npm run generate -- --task <preset id | task.json> --model <catalog id | model folder>
   --per-label N --out FILE.jsonl [--batch B] [--seed S] [--temperature T] [--top-k K] [--top-p P]
   [--max-new-tokens N] [--min-words N] [--greedy] [--allow-network] [--prompt-style chat|continuation] [--resume]
   (default prompt style: the task file's, else chat for instruct models, continuation for base models and servers)
+${LEVER_USAGE}
 ${SERVER_USAGE}
 --resume continues an interrupted run from FILE.partial.
 --force overwrites an existing FILE.jsonl (and discards a FILE.jsonl.partial left by an interrupted run).
@@ -86,8 +88,8 @@ async function readPartial(partialPath: string, task: TaskSpec): Promise<Generat
 
 async function main(argv: string[]): Promise<number> {
   const { values, flags } = parseArgs(argv, {
-    values: ['task', 'model', 'per-label', 'batch', 'seed', 'temperature', 'top-k', 'top-p', 'max-new-tokens', 'min-words', 'out', 'prompt-style', ...SERVER_VALUE_OPTIONS],
-    flags: ['allow-network', 'greedy', 'resume', 'force'],
+    values: ['task', 'model', 'per-label', 'batch', 'seed', 'temperature', 'top-k', 'top-p', 'max-new-tokens', 'min-words', 'out', 'prompt-style', ...SERVER_VALUE_OPTIONS, ...LEVER_VALUE_OPTIONS],
+    flags: ['allow-network', 'greedy', 'resume', 'force', ...LEVER_FLAGS],
   });
   for (const required of ['task', 'per-label', 'out']) {
     if (!values.has(required)) throw new UsageError(`--${required} is required.`);
@@ -113,17 +115,18 @@ async function main(argv: string[]): Promise<number> {
   };
   const sv = validateSampling({ ...DEFAULT_SAMPLING, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) });
   if (!sv.ok) throw new UsageError(`Invalid sampling settings:\n- ${sv.errors.join('\n- ')}`);
+  const leveredTask = applyLeverArgs(loadedTask, values, flags, sv.sampling.seed);
   const force = flags.has('force');
   const resume = flags.has('resume');
   const out = await checkOutputPath(values.get('out')!, force || resume);
   const modelId = server ? null : await prepareModel(values.get('model') ?? 'karpathy/stories260K', flags.has('allow-network'));
   let task: TaskSpec;
   try {
-    task = withPromptStyle(loadedTask, styleArg ?? defaultPromptStyle(loadedTask, modelId ? findCatalogEntry(modelId)?.variant : undefined));
+    task = withPromptStyle(leveredTask, styleArg ?? defaultPromptStyle(leveredTask, modelId ? findCatalogEntry(modelId)?.variant : undefined));
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message : String(e));
   }
-  console.error(`Prompt style: ${task.promptStyle}`);
+  console.error(`Prompt style: ${task.promptStyle}. ${describeLevers(task)}`);
 
   const partialPath = await checkOutputPath(`${out}.partial`, true, '--out (its .partial file)');
   let already: GeneratedSample[] = [];

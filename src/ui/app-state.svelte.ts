@@ -25,7 +25,7 @@ export class Lab {
   readonly gen = new GenerateController(this.runs);
   readonly importer = new ImportController(this.runs);
   readonly train = new TrainController(this.runs);
-  readonly clean = new CleanController(this.runs);
+  readonly clean = new CleanController(this.runs, this.train);
   readonly evaluate = new EvaluateController(this.runs, () => this.train.worker());
   readonly pwa = new PwaState();
   readonly portable = new PortableController(this.runs);
@@ -69,6 +69,19 @@ export class Lab {
 
 const FORM_KEY = 'sungen-lab:form';
 
+/** A saved draft's lever fields, dropped where they do not have the expected shape (a form from another version). */
+function leverSafe(draft: SetupForm['draft']): SetupForm['draft'] {
+  const strings = (x: unknown): x is string[] => Array.isArray(x) && x.every((t) => typeof t === 'string');
+  const examplesOk = Array.isArray(draft.examples) && draft.examples.every((e) => e && typeof e.text === 'string' && typeof e.label === 'string');
+  return {
+    ...draft,
+    topics: strings(draft.topics) ? draft.topics : [],
+    topicTemplate: typeof draft.topicTemplate === 'string' ? draft.topicTemplate : '',
+    examples: examplesOk ? draft.examples : [],
+    shots: typeof draft.shots === 'string' ? draft.shots : '2',
+  };
+}
+
 /** The saved form merged over the defaults (a form from another version of the page keeps only what still fits). */
 function loadForm(): SetupForm {
   const form = defaultSetupForm();
@@ -85,7 +98,7 @@ function loadForm(): SetupForm {
       taskMode: s.taskMode === 'custom' ? 'custom' : 'preset',
       presetId: sameType(s.presetId, form.presetId),
       customJson: sameType(s.customJson, form.customJson),
-      draft: draftOk ? draft : form.draft,
+      draft: draftOk ? leverSafe(draft) : form.draft,
       modelId: sameType(s.modelId, form.modelId),
       perLabel: sameType(s.perLabel, form.perLabel),
       doSample: sameType(s.doSample, form.doSample),

@@ -93,7 +93,7 @@ function checkTestSource(t: unknown, where: string, problems: string[]): void {
 
 /** Checks a request to the training worker; returns it typed, or throws ProtocolError. */
 export function checkTrainRequest(data: unknown): TrainRequest {
-  const m = needType(data, 'training', ['start', 'interrupt', 'classify', 'evaluate']);
+  const m = needType(data, 'training', ['start', 'clean', 'interrupt', 'classify', 'evaluate']);
   const problems: string[] = [];
   if (m.type === 'interrupt') return { type: 'interrupt' };
   if (!isStr(m.backendQuery)) problems.push('backendQuery must be a string');
@@ -105,6 +105,10 @@ export function checkTrainRequest(data: unknown): TrainRequest {
     if (!Number.isInteger(m.requestId)) problems.push('requestId must be a whole number');
     if (!Array.isArray(m.trainingIds) || !m.trainingIds.every(isNonEmpty)) problems.push('trainingIds must be a list of ids');
     checkTestSource(m.test, 'test', problems);
+  } else if (m.type === 'clean') {
+    if (!isNonEmpty(m.runId)) problems.push('runId must be a non-empty string');
+    if (!isObj(m.settings)) problems.push('settings must be an object');
+    else problems.push(...validateSettings(m.settings as unknown as TrainingSettings));
   } else {
     if (!isNonEmpty(m.runId)) problems.push('runId must be a non-empty string');
     if (!isObj(m.settings)) problems.push('settings must be an object');

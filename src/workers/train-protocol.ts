@@ -26,6 +26,14 @@ export interface StartTrainingMessage {
   backendQuery: string;
 }
 
+/** Compute the cleaning scores of `settings.method` on the run (Clean step), store them on the run; no final model. */
+export interface CleanMessage {
+  type: 'clean';
+  runId: string;
+  settings: TrainingSettings;
+  backendQuery: string;
+}
+
 export interface InterruptTrainingMessage {
   type: 'interrupt';
 }
@@ -47,11 +55,12 @@ export interface EvaluateMessage {
   backendQuery: string;
 }
 
-export type TrainRequest = StartTrainingMessage | InterruptTrainingMessage | ClassifyMessage | EvaluateMessage;
+export type TrainRequest = StartTrainingMessage | CleanMessage | InterruptTrainingMessage | ClassifyMessage | EvaluateMessage;
 
 // ---- worker → page ----
 
-export type TrainPhase = 'idle' | 'starting' | 'training' | 'stopping';
+/** 'cleaning': computing the Clean step's scores (the worker does one job at a time, so Train waits). */
+export type TrainPhase = 'idle' | 'starting' | 'training' | 'cleaning' | 'stopping';
 
 /** The tfjs backend in use and why (every candidate with its reason, plus failures while initialising). */
 export interface BackendEvent {
@@ -71,6 +80,21 @@ export interface TrainProgressEvent {
   type: 'progress';
   runId: string;
   progress: PipelineProgress;
+}
+
+/** Progress of a Clean-step computation (same shape as a training's). */
+export interface CleanProgressEvent {
+  type: 'cleanProgress';
+  runId: string;
+  progress: PipelineProgress;
+}
+
+/** The Clean step's scores are stored on the run (`stored` false: the method has no scores, or it was stopped). */
+export interface CleanedEvent {
+  type: 'cleaned';
+  runId: string;
+  stored: boolean;
+  message: string;
 }
 
 /** The training finished and is stored in IndexedDB. */
@@ -113,13 +137,15 @@ export interface TrainErrorEvent {
   kind: 'validation' | 'quota' | 'internal';
   /** Set when the error answers a classify or evaluate request (`scope` says which). */
   requestId?: number;
-  scope?: 'classify' | 'evaluate';
+  scope?: 'classify' | 'evaluate' | 'clean';
 }
 
 export type TrainEvent =
   | BackendEvent
   | TrainStatusEvent
   | TrainProgressEvent
+  | CleanProgressEvent
+  | CleanedEvent
   | TrainResultEvent
   | TrainStoppedEvent
   | ClassifiedEvent

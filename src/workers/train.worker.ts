@@ -12,7 +12,7 @@ import { detectTfjsBackends } from '../core/runtime/probe.ts';
 import type { TfjsBackend } from '../core/runtime/capabilities.ts';
 import { LabStore } from '../core/storage/lab-store.ts';
 import { StorageQuotaError } from '../core/storage/errors.ts';
-import { trainOnSamples, type PipelinePhase } from '../core/train/train-samples.ts';
+import { cleanOnSamples, trainOnSamples, type PipelinePhase } from '../core/train/train-samples.ts';
 import { findPreset } from '../core/evaluate/test-sets.ts';
 import { modelFromRecord, summariseTraining, toTrainingRecord, withEvaluation } from '../core/runs/record.ts';
 import { evaluateOnRows, type TestRowsInput } from '../core/evaluate/evaluate-rows.ts';
@@ -20,7 +20,7 @@ import { parseLabelledJsonl } from '../core/data/jsonl.ts';
 import { classifyTexts, loadModel } from '../core/classifier/model-io.ts';
 import type { Tam } from '../core/classifier/types.ts';
 import type { Vocabulary } from '../core/data/tokenizer.ts';
-import type { BackendEvent, ClassifyMessage, EvaluateMessage, StartTrainingMessage, TestSource, TrainEvent, TrainRequest } from './train-protocol.ts';
+import type { BackendEvent, CleanMessage, ClassifyMessage, EvaluateMessage, StartTrainingMessage, TestSource, TrainEvent, TrainRequest } from './train-protocol.ts';
 import { errorText } from '../core/error-text.ts';
 import { checkTrainRequest } from './check-messages.ts';
 
@@ -116,27 +116,62 @@ async function evaluateTraining(trainingId: string, test: TestRowsInput) {
   return summariseTraining(next);
 }
 
+/** A run's samples for training or cleaning, with the Clean step's hand-made decisions applied. */
+async function runSamples(runId: string) {
+  const db = await getStore();
+  const run = await db.getRun(runId);
+  if (!run) throw Object.assign(new Error(`No saved run with id "${runId}".`), { kind: 'validation' });
+  const all = await db.getSamples(runId);
+  // Dropped samples are left out; kept ones are kept with full weight.
+  const overrides = run.overrides ?? {};
+  const idOf = (s: (typeof all)[number]) => s.id ?? s.seq;
+  const samples = all.filter((s) => overrides[String(idOf(s))] !== 'drop');
+  const forceKeepIds = samples.map(idOf).filter((id) => overrides[String(id)] === 'keep');
+  const overrideCounts = { keep: forceKeepIds.length, drop: all.length - samples.length };
+  const pipelineSamples = samples.map((s) => ({ id: idOf(s), text: s.text, label: s.label }));
+  return { db, run, samples: pipelineSamples, forceKeepIds, overrideCounts, labelNames: run.config.task.labels.map((l) => l.name) };
+}
+
+/** The Clean step's "Compute weights": the method's scores on the run, stored on the run for the next training. */
+async function handleClean(msg: CleanMessage): Promise<void> {
+  abort = new AbortController();
+  try {
+    post({ type: 'status', phase: 'cleaning', message: 'Choosing the tfjs backend…' });
+    const chosen = await ensureBackend(msg.backendQuery);
+    const { db, samples, labelNames, overrideCounts } = await runSamples(msg.runId);
+    const dropped = overrideCounts.drop ? ` (${overrideCounts.drop} dropped by hand)` : '';
+    post({ type: 'status', phase: 'cleaning', message: `Computing ${msg.settings.method} weights for ${samples.length} samples${dropped} (${chosen.backend})` });
+    const scores = await cleanOnSamples(
+      { samples, labelNames, settings: msg.settings },
+      { signal: abort.signal, onProgress: (p) => post({ type: 'cleanProgress', runId: msg.runId, progress: p }) },
+    );
+    if (!scores) {
+      post({ type: 'cleaned', runId: msg.runId, stored: false, message: `The method "${msg.settings.method}" gives every sample the same weight: there is nothing to compute.` });
+      return;
+    }
+    await db.setCleaning(msg.runId, { ...scores, method: msg.settings.method, createdAt: Date.now(), backend: chosen.backend });
+    post({ type: 'cleaned', runId: msg.runId, stored: true, message: `Computed in ${scores.seconds.toFixed(1)} s.` });
+  } catch (e) {
+    if (e instanceof Error && e.name === 'AbortError') post({ type: 'cleaned', runId: msg.runId, stored: false, message: 'Stopped; the earlier weights (if any) are kept.' });
+    else post({ type: 'error', kind: e instanceof StorageQuotaError ? 'quota' : 'internal', message: errorText(e), scope: 'clean' });
+  } finally {
+    abort = null;
+    post({ type: 'status', phase: 'idle', message: '' });
+  }
+}
+
 async function handleStart(msg: StartTrainingMessage): Promise<void> {
   abort = new AbortController();
   let phase: PipelinePhase = 'preparing';
   try {
     post({ type: 'status', phase: 'starting', message: 'Choosing the tfjs backend…' });
     const chosen = await ensureBackend(msg.backendQuery);
-    const db = await getStore();
-    const run = await db.getRun(msg.runId);
-    if (!run) throw Object.assign(new Error(`No saved run with id "${msg.runId}".`), { kind: 'validation' });
-    const all = await db.getSamples(msg.runId);
-    // Hand-made decisions from the Clean step: dropped samples are left out, kept ones are kept with full weight.
-    const overrides = run.overrides ?? {};
-    const idOf = (s: (typeof all)[number]) => s.id ?? s.seq;
-    const samples = all.filter((s) => overrides[String(idOf(s))] !== 'drop');
-    const forceKeepIds = samples.map(idOf).filter((id) => overrides[String(id)] === 'keep');
-    const overrideCounts = { keep: forceKeepIds.length, drop: all.length - samples.length };
+    const { db, run, samples, forceKeepIds, overrideCounts, labelNames } = await runSamples(msg.runId);
     const test = msg.test ? await testRows(msg.test) : null;
     const dropped = overrideCounts.drop ? ` (${overrideCounts.drop} dropped by hand)` : '';
     post({ type: 'status', phase: 'training', message: `Training on ${samples.length} samples${dropped} (${chosen.backend})` });
     const outcome = await trainOnSamples(
-      { samples: samples.map((s) => ({ id: idOf(s), text: s.text, label: s.label })), labelNames: run.config.task.labels.map((l) => l.name), settings: msg.settings, forceKeepIds },
+      { samples, labelNames, settings: msg.settings, forceKeepIds, precomputed: run.cleaning },
       {
         signal: abort.signal,
         onProgress: (p) => {
@@ -209,5 +244,7 @@ self.onmessage = (ev: MessageEvent<unknown>) => {
   }
   // One job at a time, in arrival order; interrupts bypass the queue.
   const job = msg;
-  queue = queue.then(() => (job.type === 'start' ? handleStart(job) : job.type === 'evaluate' ? handleEvaluate(job) : handleClassify(job)));
+  queue = queue.then(() =>
+    job.type === 'start' ? handleStart(job) : job.type === 'clean' ? handleClean(job) : job.type === 'evaluate' ? handleEvaluate(job) : handleClassify(job),
+  );
 };

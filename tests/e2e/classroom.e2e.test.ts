@@ -3,13 +3,15 @@
 // with another method → Compare shows both → reload → the same step and numbers are back. Bad input on the way (a
 // typed example with no label, HTML in text, a test file with the wrong labels) gets a message at the place of the
 // error and is rendered as text. Screenshots of every step at 1280×800, 768×1024 and 390×844 go to
-// test-results/screens/ (git-ignored) for a reviewer; on the tablet and the phone no step may scroll sideways.
+// test-results/screens/ (git-ignored) for a reviewer; at every size no step may scroll sideways, and axe-core finds no
+// contrast, label or name problem and no two controls share a name (before any run and at the end).
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { goToStep, guardedContext, ROOT, useServedBrowser, waitForTestId } from './harness.ts';
+import { axeViolations, duplicateControlNames } from './a11y.ts';
 
 const env = useServedBrowser();
 const SHOTS = join(ROOT, 'test-results/screens');
@@ -24,14 +26,18 @@ const TYPED: [string, string][] = [
   ['The little dog was lost and very sad.', 'sad'],
 ];
 
-async function shootAll(page: Page, tag: string): Promise<void> {
+/** Screenshots of every step at the three sizes, with the layout and accessibility checks; returns the a11y problems. */
+async function shootAll(page: Page, tag: string): Promise<string[]> {
+  const problems: string[] = [];
   for (const [w, h] of [[1280, 800], [768, 1024], [390, 844]] as const) {
     await page.setViewportSize({ width: w, height: h });
     for (const step of STEPS) {
       await goToStep(page, step);
       await page.waitForTimeout(150);
       await page.screenshot({ path: join(SHOTS, `${tag}-${step.toLowerCase()}-${w}x${h}.png`) });
-      if (w < 1280) {
+      for (const v of await axeViolations(page)) problems.push(`${step} at ${w}×${h}: ${v}`);
+      for (const d of await duplicateControlNames(page)) problems.push(`${step} at ${w}×${h}: two controls named ${d}`);
+      {
         const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
         expect(scrollWidth, `${step} scrolls sideways at ${w} px`).toBeLessThanOrEqual(w);
       }
@@ -45,6 +51,7 @@ async function shootAll(page: Page, tag: string): Promise<void> {
     }
   }
   await page.setViewportSize({ width: 1280, height: 800 });
+  return problems;
 }
 
 describe('Classroom flow (default task, bundled model, WASM, offline)', () => {
@@ -57,6 +64,9 @@ describe('Classroom flow (default task, bundled model, WASM, offline)', () => {
       await page.goto(env.served.baseUrl);
       await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
       expect(await page.locator('section.step').getAttribute('data-step')).toBe('task');
+      // Every step before any run exists: layout and accessibility at the three sizes.
+      expect(await shootAll(page, 'empty'), 'axe-core and unique-name checks (no runs yet)').toEqual([]);
+      await goToStep(page, 'Task');
 
       // Task: a third label with bad names gets messages next to its field; removing it restores the default task.
       await page.getByRole('button', { name: 'Add a label' }).click();
@@ -108,14 +118,38 @@ describe('Classroom flow (default task, bundled model, WASM, offline)', () => {
       const typedName = 'Typed in the page';
       expect(await page.locator('#test-set-choice option:checked').textContent()).toContain(typedName);
 
-      // Clean: SunGen (fast inner model, small T); Train: the fast classifier.
+      // Clean: method none has no weights, and says so plainly.
       await goToStep(page, 'Clean');
+      await page.getByLabel('Method').selectOption('none');
+      expect(await page.getByTestId('no-weights').textContent()).toMatch(/same weight/);
+      expect(await page.getByRole('button', { name: 'Compute weights' }).isDisabled()).toBe(true);
+      // SunGen (fast inner model, small T), computed in the step itself: histograms per class, the lowest- and
+      // highest-weighted samples, the next training reuses them.
       await page.getByLabel('Method').selectOption('sungen-fast');
       await page.getByLabel('Outer iterations T').fill('2');
+      await page.getByRole('button', { name: 'Compute weights' }).click();
+      await waitForTestId(page, 'weights-origin', ['clean-error'], 120_000);
+      expect(await page.getByTestId('weights-origin').getAttribute('data-origin')).toBe('computed');
+      expect(await page.getByTestId('reuse-status').getAttribute('data-reuse')).toBe('true');
+      await page.getByTestId('weight-histogram').locator('svg').waitFor();
+      expect(await page.getByTestId('class-means').locator('tbody tr').count()).toBe(2);
+      expect(await page.getByTestId('lowest-samples').first().locator('li').count()).toBeGreaterThan(0);
+      // Drop the lowest-weighted "happy" sample by hand: the next training leaves it out.
+      await page.getByTestId('lowest-samples').first().getByRole('button', { name: /^Drop sample/ }).first().click();
+      await expect.poll(() => page.getByTestId('lowest-samples').first().locator('button[aria-pressed="true"]').count()).toBe(1);
+      // A setting the weights depend on changes: they no longer fit; back to T = 2 they fit again.
+      await page.getByLabel('Outer iterations T').fill('3');
+      await expect.poll(() => page.getByTestId('reuse-status').getAttribute('data-reuse')).toBe('false');
+      await page.getByLabel('Outer iterations T').fill('2');
+      await expect.poll(() => page.getByTestId('reuse-status').getAttribute('data-reuse')).toBe('true');
+      await page.screenshot({ path: join(SHOTS, 'clean-computed-1280x800.png'), fullPage: true });
+      // Train: the fast classifier, reusing the weights and respecting the drop.
       await goToStep(page, 'Train');
       expect(await page.getByTestId('train-test-set').textContent()).toContain(typedName);
+      expect(await page.getByTestId('train-reuse').count()).toBe(1);
       await page.getByRole('button', { name: 'Train', exact: true }).click();
       await waitForTestId(page, 'accuracy', ['train-error'], 180_000);
+      expect(await page.getByTestId('reused-weights').count()).toBe(1);
       expect(await page.getByTestId('test-name').textContent()).toBe(typedName);
       expect(await page.getByTestId('test-count').textContent()).toBe('7');
       const acc1 = await page.getByTestId('accuracy').textContent();
@@ -148,7 +182,8 @@ describe('Classroom flow (default task, bundled model, WASM, offline)', () => {
       await page.getByTestId('compare-chart').locator('svg').waitFor({ timeout: 15_000 });
       const compareBefore = await table.textContent();
 
-      await shootAll(page, 'flow');
+      const a11y = await shootAll(page, 'flow');
+      expect(a11y, 'axe-core and unique-name checks').toEqual([]);
 
       // Reload on the Runs step: the same step, run and numbers come back.
       await goToStep(page, 'Runs');

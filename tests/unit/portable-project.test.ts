@@ -56,6 +56,10 @@ async function sourceStore(): Promise<LabStore> {
   };
   await store.putTraining(training);
   await store.setOverride(run.id, samples[1].id as number, 'drop');
+  await store.setCleaning(run.id, {
+    method: 'sungen-fast', key: '{"source":"sungen"}', source: 'sungen', model: 'fast', sampleIds: samples.map((s) => s.id as number),
+    scores: [0.5, -1.25, 2], validationIds: [samples[2].id as number], createdAt: 9, seconds: 1.5, backend: 'wasm',
+  });
   await store.putTestSet({ id: 'ts-1', name: 'Our sentences', createdAt: 5, updatedAt: 6, source: 'typed', labels: [L0, L1], rows: [{ text: 'yay', label: L0 }, { text: 'boo', label: L1 }] });
   await store.createRun({ id: 'run-b', name: 'Still generating', config });
   return store;
@@ -77,7 +81,7 @@ async function snapshot(store: LabStore) {
   const runs = await store.listRuns();
   return Promise.all(
     runs.map(async (r) => ({
-      run: { ...r, overrides: r.overrides ? Object.values(r.overrides) : undefined },
+      run: { ...r, overrides: r.overrides ? Object.values(r.overrides) : undefined, cleaning: r.cleaning ? { ...r.cleaning, sampleIds: undefined, validationIds: undefined } : undefined },
       samples: (await store.getSamples(r.id)).map(({ id: _id, ...s }) => s),
       trainings: (await store.listTrainings(r.id)).map((t) => ({ ...t, config: { ...t.config, sampleIds: undefined } })),
     })),
@@ -97,6 +101,9 @@ describe('project file round trip', () => {
     // The hand-made "drop" follows its sample (the second one) to its new id.
     const newSecond = (await dst.getSamples('run-a'))[1];
     expect((await dst.getRun('run-a'))!.overrides).toEqual({ [String(newSecond.id)]: 'drop' });
+    // So do the Clean step's scores.
+    const newIds = (await dst.getSamples('run-a')).map((x) => x.id);
+    expect((await dst.getRun('run-a'))!.cleaning).toMatchObject({ sampleIds: newIds, validationIds: [newIds[2]], scores: [0.5, -1.25, 2] });
 
     const before = await snapshot(src);
     const after = await snapshot(dst);

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureNodeTransformers, NODE_MODEL_BASE } from '../../src/cli/node-env.ts';
 import { generateSamples, loadLm, type LoadedLm } from '../../src/core/generation/generator.ts';
 import { parseChatReply, parseContextReply } from '../../src/core/generation/parse.ts';
-import { chatMessages, DEFAULT_SYSTEM_PROMPT, promptStyleOf, withPromptStyle } from '../../src/core/generation/prompt.ts';
+import { chatMessages, continuationPrompt, DEFAULT_SYSTEM_PROMPT, drawLevers, promptStyleOf, withPromptStyle } from '../../src/core/generation/prompt.ts';
+import { mixSeed } from '../../src/core/generation/prng.ts';
 import { findTaskPreset, TASK_PRESETS } from '../../src/core/tasks/presets.ts';
 import type { TaskSpec } from '../../src/core/tasks/types.ts';
 import { DEFAULT_SAMPLING, validateTask } from '../../src/core/tasks/validate.ts';
@@ -153,6 +154,49 @@ describe('chat-style generation through a real chat template', () => {
     expect(a.r.acceptedByLabel).toEqual({ happy: 3, sad: 3 });
     expect((await run()).texts).toEqual(a.texts);
     for (const t of a.texts) expect(t).not.toMatch(/\n|<\|im_/);
+  });
+
+  it('weaves topics and few-shot examples into the prompts the model is given, in both styles, reproducibly', async () => {
+    const base: TaskSpec = {
+      ...findTaskPreset('happy-sad-stories')!,
+      topics: ['the park', 'the sea', 'the farm'],
+      topicTemplate: 'The story takes place at {topic}.',
+      examples: [
+        { text: 'I love my new ball!', label: 'happy' }, { text: 'What a sunny day!', label: 'happy' },
+        { text: 'My toy is broken.', label: 'sad' }, { text: 'I lost my kitten.', label: 'sad' },
+      ],
+      shots: 1,
+    };
+    const sampling = { ...DEFAULT_SAMPLING, minWords: 1, maxNewTokens: 16, seed: 5, batchSize: 4 };
+    for (const [model, style] of [[plain, 'continuation'], [lm, 'chat']] as const) {
+      const task = withPromptStyle(base, style);
+      const seen: string[] = [];
+      const I = model.internals;
+      const { encode, encodeChat } = I;
+      I.encode = (t: string) => (seen.push(t), encode.call(I, t));
+      I.encodeChat = (m) => (seen.push(JSON.stringify(m)), encodeChat.call(I, m));
+      const run = async () => {
+        const texts: string[] = [];
+        const r = await generateSamples(model, { task, perLabel: 3, sampling, onSamples: (b) => void texts.push(...b.map((x) => x.text)) });
+        return { r, texts };
+      };
+      try {
+        const a = await run();
+        expect(a.r.acceptedByLabel).toEqual({ happy: 3, sad: 3 });
+        expect((await run()).texts).toEqual(a.texts);
+      } finally {
+        I.encode = encode;
+        I.encodeChat = encodeChat;
+      }
+      for (const label of ['happy', 'sad']) {
+        const vars = drawLevers(task, label, mixSeed(5, 0), 0);
+        expect(vars.topic).toBeDefined();
+        const expected = style === 'chat' ? JSON.stringify(chatMessages(task, label, vars)) : continuationPrompt(task, label, vars);
+        expect(seen).toContain(expected);
+      }
+      for (const p of seen) expect(p).toMatch(/The story takes place at the (park|sea|farm)\./);
+      expect(seen.some((p) => p.includes('I lost my kitten.') && p.includes('I love my new ball!'))).toBe(false);
+    }
   });
 
   it('refuses the chat style on a model without a chat template, naming the fix', async () => {

@@ -9,7 +9,8 @@ import type { GeneratedSample } from '../../src/core/generation/types.ts';
 import { DEFAULT_SAMPLING } from '../../src/core/tasks/validate.ts';
 import type { TaskSpec } from '../../src/core/tasks/types.ts';
 import { findTaskPreset } from '../../src/core/tasks/presets.ts';
-import { chatMessages } from '../../src/core/generation/prompt.ts';
+import { chatMessages, continuationPrompt, drawLevers } from '../../src/core/generation/prompt.ts';
+import { mixSeed } from '../../src/core/generation/prng.ts';
 import { startFaultServer, type FaultServer } from '../helpers/fault-server.ts';
 
 const TASK: TaskSpec = {
@@ -96,6 +97,42 @@ describe('generateSamplesRemote', () => {
     expect(posts.every((r) => r.path === '/v1/chat/completions' && Array.isArray(r.body.messages) && r.body.stop === undefined)).toBe(true);
     expect(posts[0].body.messages).toEqual(chatMessages(task, 'positive'));
     expect(posts[0].body.messages.at(-1)).toEqual({ role: 'user', content: 'Write a positive movie review.' });
+  });
+
+  it('carries the diversity and few-shot levers in both prompt styles (the same draw as the in-page generator)', async () => {
+    const levered: TaskSpec = {
+      ...TASK,
+      labels: TASK.labels.map((l) => ({ ...l, instruction: `Write a ${l.name} movie review.` })),
+      topics: ['the acting', 'the plot', 'the music'],
+      topicTemplate: 'Focus on {topic}.',
+      examples: [
+        { text: 'loved it', label: 'positive' }, { text: 'a gem', label: 'positive' },
+        { text: 'hated it', label: 'negative' }, { text: 'a mess', label: 'negative' },
+      ],
+      shots: 1,
+    };
+    const runSeed = mixSeed(7, 0);
+    for (const style of ['chat', 'continuation'] as const) {
+      fs.set('ok');
+      fs.requests.length = 0;
+      const task = { ...levered, promptStyle: style };
+      const { p } = run({ task, remote: { concurrency: 1, samplesPerRequest: 2, maxRetries: 0 }, perLabel: 6 });
+      expect((await p).stopReason).toBe('done');
+      const posts = fs.requests.filter((r) => r.method === 'POST');
+      const seq = new Map<string, number>();
+      for (const post of posts) {
+        const last = style === 'chat' ? post.body.messages.at(-1).content : (post.body.prompt as string);
+        const label = last.includes('positive') ? 'positive' : 'negative';
+        const n = seq.get(label) ?? 0;
+        seq.set(label, n + 1);
+        const vars = drawLevers(task, label, runSeed, n);
+        if (style === 'chat') expect(post.body.messages).toEqual(chatMessages(task, label, vars));
+        else expect(post.body.prompt).toBe(continuationPrompt(task, label, vars));
+        const text = JSON.stringify(post.body);
+        expect(text).toContain(`Focus on ${vars.topic}.`);
+        for (const other of task.examples!.filter((e) => e.label !== label)) expect(text).not.toContain(other.text);
+      }
+    }
   });
 
   it('fills a task context (generated movie title) before each request', async () => {

@@ -59,4 +59,48 @@ describe('task form', () => {
   it('round-trips a preset through the draft', () => {
     for (const preset of TASK_PRESETS) expect(taskFromDraft(draftFromTask(preset, preset.id))).toEqual(preset);
   });
+
+  it('turns topics and examples typed in the form into the task’s levers (validated, so saved with the run)', () => {
+    const form = defaultTaskForm();
+    form.draft.topics = [' a garden ', 'the <b>sea</b>'];
+    form.draft.topicTemplate = 'The story takes place in {topic}.';
+    form.draft.examples = [{ text: 'I love it!', label: 'happy' }, { text: 'I miss my dog.', label: 'sad' }];
+    form.draft.shots = '1';
+    const parsed = parseTask(form);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.task.topics).toEqual(['a garden', 'the <b>sea</b>']);
+    expect(parsed.task.topicTemplate).toBe('The story takes place in {topic}.');
+    expect(parsed.task.examples).toEqual([{ text: 'I love it!', label: 'happy' }, { text: 'I miss my dog.', label: 'sad' }]);
+    expect(parsed.task.shots).toBe(1);
+    expect(parsed.task.id).toMatch(/^custom-/);
+    // Back to the form (e.g. from the JSON view) keeps them.
+    const again = draftFromTask(parsed.task, form.draft.basePresetId);
+    expect(taskFromDraft(again)).toEqual(parsed.task);
+    // Emptied lists switch the levers off again: the untouched preset comes back.
+    form.draft.topics = [];
+    form.draft.examples = [];
+    const off = parseTask(form);
+    expect(off.ok && off.task).toEqual(TASK_PRESETS.find((t) => t.id === form.presetId));
+  });
+
+  it('names the lever field at fault', () => {
+    const draft = defaultTaskForm().draft;
+    draft.topics = ['beach', ' ', 'Beach'];
+    draft.topicTemplate = 'no placeholder';
+    draft.examples = [{ text: '', label: 'happy' }, { text: 'x', label: 'joyful' }];
+    draft.shots = '9';
+    const e = checkDraft(draft);
+    expect(e['topic-1']).toMatch(/Write a topic or remove it/);
+    expect(e['topic-2']).toMatch(/already topic 1/);
+    expect(e['topic-template']).toMatch(/must contain \{topic\}/);
+    expect(e['example-0-text']).toMatch(/Write the example text/);
+    expect(e['example-1-label']).toMatch(/“joyful” is not one of this task's labels/);
+    expect(e.shots).toMatch(/from 0 \(off\) to 8/);
+    draft.shots = '2';
+    draft.examples = [{ text: 'yay', label: 'happy' }];
+    expect(checkDraft(draft).examples).toMatch(/none yet for “sad”/);
+    draft.shots = '0';
+    expect(checkDraft(draft).examples).toBeUndefined();
+  });
 });

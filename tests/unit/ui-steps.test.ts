@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { STEPS, formatHash, parseHash } from '../../src/ui/shared/steps.ts';
 import { mergeSamples } from '../../src/ui/runs/merge-samples.ts';
+import { byteRate, formatEta, ProgressTrack } from '../../src/ui/shared/progress-track.ts';
 import type { SampleRecord } from '../../src/core/storage/schema.ts';
 
 describe('step hash', () => {
@@ -36,5 +37,28 @@ describe('mergeSamples', () => {
   it('returns the same array when nothing is new', () => {
     const base = [s(1, 0)];
     expect(mergeSamples(base, [s(1, 0)])).toBe(base);
+  });
+});
+
+describe('progress ETA', () => {
+  it('download speed and time left from bytes loaded', () => {
+    expect(byteRate(50, 200, 5)).toEqual({ bytesPerSecond: 10, etaSeconds: 15 });
+    expect(byteRate(0, 200, 0).etaSeconds).toBeNull(); // nothing came yet
+    expect(byteRate(50, 0, 5).etaSeconds).toBeNull(); // total unknown
+    expect(byteRate(250, 200, 5).etaSeconds).toBe(0);
+  });
+  it('SunGen rounds and training epochs get an ETA from their own pace', () => {
+    const track = new ProgressTrack();
+    const base = { losses: {}, message: '' };
+    expect(track.phase({ ...base, phase: 'reweighting', outerIteration: 1, outerIterations: 4, innerStep: 0, innerSteps: 1, elapsedSeconds: 1 })!.etaSeconds).toBeNull();
+    const p = track.phase({ ...base, phase: 'reweighting', outerIteration: 2, outerIterations: 4, innerStep: 0, innerSteps: 1, elapsedSeconds: 3 })!;
+    expect(p.fraction).toBe(0.5);
+    expect(p.etaSeconds).toBeCloseTo(4); // 0.25 of the work took 2 s, 0.5 is left
+    expect(p.label).toMatch(/SunGen round 2 of 4/);
+    const e = track.phase({ ...base, phase: 'training', epoch: 0, epochs: 2, innerStep: 0, innerSteps: 1, elapsedSeconds: 10 })!;
+    expect(e.label).toMatch(/epoch 1 of 2/);
+    expect(formatEta(4)).toBe('about 4 s left');
+    expect(formatEta(125)).toBe('about 2 min 5 s left');
+    expect(formatEta(null)).toBe('estimating…');
   });
 });

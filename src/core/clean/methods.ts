@@ -19,6 +19,7 @@ import { confidentLearningScores, outOfFoldProbabilities } from './confident.ts'
 import { classDistribution, classWeightStats, detectCollapse, type ClassDistribution, type ClassWeightStats, type GuardReport } from './guard.ts';
 import { inspectTrainingSet, type SetInspection } from './inspect.ts';
 import { selectMethod, type Selection } from './select.ts';
+import { scoreSourceOf, type ScoreSource } from './score-source.ts';
 
 export const METHODS = ['none', 'filter', 'oof', 'sungen', 'sungen-fast', 'sungen-safe'] as const;
 export type MethodName = (typeof METHODS)[number];
@@ -77,8 +78,20 @@ export interface MethodOptions {
    * SunGen on ties (0.01 let a SunGen that lost on the validation splits through on the small OPT set).
    */
   selectionMargin?: number;
+  /**
+   * Scores computed earlier for the same rows and settings (the Clean step's "Compute weights"): the method uses them
+   * instead of computing them again. `scores` is indexed by row id (θ for SunGen, confidence for filter/oof).
+   */
+  precomputed?: PrecomputedScores;
+  /** Explicit held-out rows (e.g. those of the earlier computation), instead of drawing a new stratified split. */
+  validationRows?: Int32Array;
   signal?: AbortSignal;
   onSungenProgress?: (p: SungenProgress) => void;
+}
+
+/** Per-row scores of one scoring source (see scoreSourceOf in score-source.ts). */
+export interface PrecomputedScores extends ScoreSource {
+  scores: Float32Array;
 }
 
 export interface ValidationReport {
@@ -123,6 +136,8 @@ export interface MethodRun {
   diagnostics: MethodDiagnostics;
   /** sungen-safe: the method whose model this is. */
   selected?: MethodName;
+  /** True when the scores came from MethodOptions.precomputed instead of being computed again. */
+  reusedScores?: boolean;
 }
 
 /**
@@ -163,6 +178,15 @@ export function stratifiedHoldOut(labels: Int32Array, numClasses: number, fracti
     order.forEach((r, k) => (k < take ? validation : train).push(r));
   }
   return { train: Int32Array.from(train.sort((a, b) => a - b)), validation: Int32Array.from(validation.sort((a, b) => a - b)) };
+}
+
+/** The given held-out rows and every other row (except `exclude`) for training. */
+function explicitHoldOut(n: number, validation: Int32Array, exclude?: Int32Array): { train: Int32Array; validation: Int32Array } {
+  const skip = new Set([...validation, ...(exclude ?? [])]);
+  for (const r of validation) if (!(Number.isInteger(r) && r >= 0 && r < n)) throw new Error(`validationRows: row ${r} is outside 0..${n - 1}.`);
+  const train: number[] = [];
+  for (let i = 0; i < n; i++) if (!skip.has(i)) train.push(i);
+  return { train: Int32Array.from(train), validation: Int32Array.from(validation).sort() };
 }
 
 /** A new TAM with the same parameters as `tam` (created by `deps` with the same kind and seed). */
@@ -209,7 +233,9 @@ export class CleaningSession {
   ) {
     this.n = rowCount(data);
     if (!(opts.keepFraction > 0 && opts.keepFraction <= 1)) throw new Error(`keepFraction must be in (0, 1] (got ${opts.keepFraction}).`);
-    const split = stratifiedHoldOut(data.labels, data.numClasses, opts.validationFraction ?? 0.1, mixSeed(opts.seed, 0x7a1), opts.realRows);
+    const split = opts.validationRows
+      ? explicitHoldOut(this.n, opts.validationRows, opts.realRows)
+      : stratifiedHoldOut(data.labels, data.numClasses, opts.validationFraction ?? 0.1, mixSeed(opts.seed, 0x7a1), opts.realRows);
     this.trainRows = split.train;
     this.validationRows = split.validation;
     if (this.trainRows.length === 0) throw new Error('No training sample is left after holding out the validation split.');
@@ -219,6 +245,31 @@ export class CleaningSession {
   dispose(): void {
     for (const t of this.cache.values()) t.tam.dispose();
     this.cache.clear();
+  }
+
+  /** The precomputed scores when they come from `source` (same method family and model kind). */
+  private reuse(source: ScoreSource): Float32Array | null {
+    const p = this.opts.precomputed;
+    if (!p || p.source !== source.source || p.model !== source.model) return null;
+    if (p.scores.length !== this.n) throw new Error(`Precomputed scores: ${p.scores.length} for ${this.n} rows.`);
+    return p.scores;
+  }
+
+  /** Whether this session used precomputed scores (set once a method used them). */
+  reusedScores = false;
+
+  /**
+   * The per-row scores `method` ranks samples by, without training its final model: SunGen's θ (sungen methods;
+   * sungen-safe: SunGen-fast's), the unweighted model's self-confidence (filter) or out-of-fold confidence (oof).
+   * Null for `none`.
+   */
+  async scoresOf(method: MethodName): Promise<{ source: ScoreSource; scores: Float32Array; seconds: number } | null> {
+    const source = scoreSourceOf(method, this.opts.model);
+    if (!source) return null;
+    const start = performance.now();
+    if (source.source === 'sungen') return { source, scores: (await this.sungenTheta(source.model)).theta, seconds: seconds(start) };
+    if (source.source === 'filter') return { source, scores: await this.confidence(), seconds: seconds(start) };
+    return { source, scores: (await this.oofScores()).scores, seconds: seconds(start) };
   }
 
   private ones(): Float32Array {
@@ -291,21 +342,36 @@ export class CleaningSession {
     return Int32Array.from([...all].sort((a, b) => a - b));
   }
 
+  /** Self-confidence of every row under the unweighted model (precomputed when given). */
+  private async confidence(): Promise<Float32Array> {
+    const given = this.reuse({ source: 'filter', model: this.opts.model });
+    if (given) {
+      this.reusedScores = true;
+      return given;
+    }
+    return selfConfidence((await this.none()).tam, this.data);
+  }
+
   private filter(): Promise<Trained> {
     return this.cached('filter', async () => {
       // Score each sample by its self-confidence under the unweighted model, keep the most confident per class, retrain.
       const start = performance.now();
-      const first = await this.none();
-      const confidence = selfConfidence(first.tam, this.data);
+      const confidence = await this.confidence();
+      const firstSeconds = this.reusedScores ? 0 : (this.cache.get('none')?.trainSeconds ?? 0);
       const kept = this.keep(confidence);
       const weights = normaliseKeptWeights(this.ones(), kept, this.data.labels, this.data.numClasses);
-      return this.finish(kept, weights, confidence, seconds(start) + first.trainSeconds);
+      return this.finish(kept, weights, confidence, seconds(start) + firstSeconds);
     });
   }
 
   /** cleanlab-style out-of-fold confidence scores (indexed by row id; 0 outside the training rows). */
   async oofScores(): Promise<{ scores: Float32Array; seconds: number }> {
     const start = performance.now();
+    const given = this.reuse({ source: 'oof', model: this.opts.model });
+    if (given) {
+      this.reusedScores = true;
+      return { scores: given, seconds: 0 };
+    }
     const sub: EncodedDataset = {
       ...this.data,
       ids: Int32Array.from({ length: this.trainRows.length * this.data.maxLenTokens }, (_, k) => this.data.ids[this.trainRows[Math.floor(k / this.data.maxLenTokens)] * this.data.maxLenTokens + (k % this.data.maxLenTokens)]),
@@ -326,24 +392,43 @@ export class CleaningSession {
     });
   }
 
+  private readonly thetas = new Map<TamKind, Promise<{ theta: Float32Array; weights: Float32Array }>>();
+
+  /** SunGen's θ per row with `innerKind` as inner model (computed once per session, or precomputed). */
+  private sungenTheta(innerKind: TamKind): Promise<{ theta: Float32Array; weights: Float32Array }> {
+    let made = this.thetas.get(innerKind);
+    if (!made) {
+      made = (async () => {
+        const given = this.reuse({ source: 'sungen', model: innerKind });
+        if (given) {
+          this.reusedScores = true;
+          return { theta: given, weights: weightsFromScores(given) };
+        }
+        const inner = this.deps.createTam(innerKind, this.opts.seed, 'inner');
+        const innerData = innerKind === 'fast' ? this.data : truncateTokens(this.data, this.opts.innerMaxTokens ?? INNER_MAX_TOKENS);
+        try {
+          const sungenOptions = { seed: this.opts.seed, innerLearningRate: innerLearningRateFor(innerKind), ...this.opts.sungen };
+          return await sungenReweight(inner, innerData, sungenOptions, {
+            signal: this.opts.signal,
+            onProgress: this.opts.onSungenProgress,
+            rows: this.trainRows,
+            outerRows: this.opts.realAsOuter && this.opts.realRows?.length ? this.opts.realRows : undefined,
+          });
+        } finally {
+          inner.dispose();
+        }
+      })();
+      this.thetas.set(innerKind, made);
+      made.catch(() => this.thetas.delete(innerKind));
+    }
+    return made;
+  }
+
   private sungenMethod(innerKind: TamKind): Promise<Trained> {
     return this.cached(`sungen:${innerKind}`, async () => {
       // Learn θ with the inner TAM, keep the top per class by θ, train the final TAM with the weights w.
       const start = performance.now();
-      const inner = this.deps.createTam(innerKind, this.opts.seed, 'inner');
-      const innerData = innerKind === 'fast' ? this.data : truncateTokens(this.data, this.opts.innerMaxTokens ?? INNER_MAX_TOKENS);
-      let result;
-      try {
-        const sungenOptions = { seed: this.opts.seed, innerLearningRate: innerLearningRateFor(innerKind), ...this.opts.sungen };
-        result = await sungenReweight(inner, innerData, sungenOptions, {
-          signal: this.opts.signal,
-          onProgress: this.opts.onSungenProgress,
-          rows: this.trainRows,
-          outerRows: this.opts.realAsOuter && this.opts.realRows?.length ? this.opts.realRows : undefined,
-        });
-      } finally {
-        inner.dispose();
-      }
+      const result = await this.sungenTheta(innerKind);
       const kept = this.keep(result.theta);
       const raw = this.opts.sungenFinalWeights === 'hard' ? this.ones() : Float32Array.from(result.weights);
       // Kept by hand: trusted fully (the largest weight SunGen can give).
@@ -391,6 +476,7 @@ export class CleaningSession {
       reweightSeconds: t.reweightSeconds,
       trainSeconds: t.trainSeconds,
       diagnostics,
+      reusedScores: this.reusedScores,
       ...extra,
     };
   }

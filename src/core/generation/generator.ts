@@ -9,7 +9,7 @@ import { loadLm, type LoadedLm, type LmInternals } from './lm.ts';
 import { parseChatReply, parseContextReply, parseGeneration } from './parse.ts';
 import { SampleAccumulator } from './accept.ts';
 import { mixSeed, mulberry32 } from './prng.ts';
-import { chatMessages, contextChatMessages, counterLabelsOf, fillPrompt, promptStyleOf } from './prompt.ts';
+import { chatMessages, continuationPrompt, contextChatMessages, counterLabelsOf, drawLevers, promptStyleOf } from './prompt.ts';
 import type { GeneratedSample, GenerationProgress, SamplingConfig } from './types.ts';
 
 export { loadLm };
@@ -107,6 +107,7 @@ interface PlannedJob {
   label: LabelSpec;
   counters: LabelSpec[];
   index: number; // run-wide job index, seeds this job's random stream
+  n: number; // this label's job number in the run: picks its topic and few-shot examples (drawLevers)
   context?: string;
 }
 
@@ -159,8 +160,13 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
     }
     return ids;
   };
-  const labelPromptIds = (label: LabelSpec, context?: string) =>
-    chat ? encodeChatCached(chatMessages(task, label.name, { context })) : encode(fillPrompt(label.prompt, context));
+  // Levers (topic, few-shot examples) are drawn per label and job number; a counter-prompt gets the same job number,
+  // so the same topic, with examples of its own label.
+  const labelPromptIds = (label: LabelSpec, n: number, context?: string) => {
+    const vars = { context, ...drawLevers(task, label.name, runSeed, n) };
+    return chat ? encodeChatCached(chatMessages(task, label.name, vars)) : encode(continuationPrompt(task, label.name, vars));
+  };
+  const jobsPerLabel = new Map<string, number>();
   const contextChat = chat ? contextChatMessages(task) : null;
   const stops = chat ? { stopAtQuote: false, stopAtNewline: true } : {};
   const parseReply = (raw: string, minWords: number, truncated: boolean) =>
@@ -191,7 +197,9 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
         const counters = counterLabelsOf(task, label);
         const cost = 1 + counters.length;
         if (planned.length > 0 && rows + cost > sampling.batchSize) continue;
-        planned.push({ label, counters, index: jobIndex++ });
+        const n = jobsPerLabel.get(label.name) ?? 0;
+        jobsPerLabel.set(label.name, n + 1);
+        planned.push({ label, counters, index: jobIndex++, n });
         assigned.set(label.name, (assigned.get(label.name) ?? 0) + 1);
         rows += cost;
         added = true;
@@ -230,8 +238,8 @@ export async function generateSamples(lm: LoadedLm, opts: GenerateOptions): Prom
     }
 
     const decodeInput: DecodeJob[] = jobs.map((job) => ({
-      promptIds: labelPromptIds(job.label, job.context),
-      counterPromptIds: job.counters.map((c) => labelPromptIds(c, job.context)),
+      promptIds: labelPromptIds(job.label, job.n, job.context),
+      counterPromptIds: job.counters.map((c) => labelPromptIds(c, job.n, job.context)),
       rng: mulberry32(mixSeed(runSeed, job.index)),
     }));
     const tokensBefore = acc.generatedTokens;

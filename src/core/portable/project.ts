@@ -14,7 +14,7 @@ import type { LabStore } from '../storage/lab-store.ts';
 import { DB_VERSION } from '../storage/migrations.ts';
 import type { RunRecord, SampleRecord, TestSetRecord, TrainingRecord } from '../storage/schema.ts';
 import { isQuotaError } from '../storage/errors.ts';
-import { validateRunConfig, validateSampleBatch, validateTestSet } from '../storage/validate-records.ts';
+import { validateCleaning, validateRunConfig, validateSampleBatch, validateTestSet } from '../storage/validate-records.ts';
 import { decodeBinaryJson, encodeBinaryJson } from './binary-json.ts';
 import { sha256Hex } from './hash.ts';
 import { ImportFormatError, checkFileSize, decodeUtf8 } from './text.ts';
@@ -151,6 +151,7 @@ function checkRun(run: unknown, id: string, source: string): RunRecord {
   if (typeof r.name !== 'string' || !r.name.trim()) errors.push('name must be a non-empty string');
   if (typeof r.createdAt !== 'number' || typeof r.updatedAt !== 'number') errors.push('createdAt/updatedAt must be numbers');
   if (!['running', 'stopped', 'done', 'error'].includes(r.status as string)) errors.push(`unknown status ${JSON.stringify(r.status)}`);
+  if (r.cleaning !== undefined) errors.push(...validateCleaning(r.cleaning));
   if (errors.length) fail(source, `run ${id} is invalid: ${errors.slice(0, 5).join('; ')}.`);
   const out = { ...r } as RunRecord;
   // A run exported while generating cannot still be generating here.
@@ -328,6 +329,18 @@ export async function importProject(store: LabStore, contents: ProjectContents):
             if (mapped !== undefined) overrides[String(mapped)] = v;
           }
           await runs.put({ ...pr.run, overrides });
+        }
+        if (pr.run.cleaning) {
+          // The Clean step's scores follow their samples to the new ids (dropped if a sample is missing).
+          const c = pr.run.cleaning;
+          const map = (ids: number[]) => ids.map((id) => idMap.get(id));
+          const sampleIds = map(c.sampleIds);
+          const validationIds = map(c.validationIds);
+          const ok = [...sampleIds, ...validationIds].every((id) => id !== undefined);
+          const next: RunRecord = { ...(await runs.get(pr.run.id))! };
+          if (ok) next.cleaning = { ...c, sampleIds: sampleIds as number[], validationIds: validationIds as number[] };
+          else delete next.cleaning;
+          await runs.put(next);
         }
       }
       for (const t of pr.trainings) {

@@ -5,7 +5,7 @@
 // other failure stops the run with a RemoteError after everything already received has been handed over.
 import { SampleAccumulator } from '../generation/accept.ts';
 import { mixSeed, mulberry32 } from '../generation/prng.ts';
-import { chatMessages, contextChatMessages, fillPrompt, promptStyleOf } from '../generation/prompt.ts';
+import { chatMessages, continuationPrompt, contextChatMessages, drawLevers, promptStyleOf } from '../generation/prompt.ts';
 import { parseChatReply, parseGeneration } from '../generation/parse.ts';
 import type { GeneratedSample, GenerationProgress, SamplingConfig } from '../generation/types.ts';
 import type { GenerateResult, GenerationStopReason } from '../generation/generator.ts';
@@ -85,6 +85,8 @@ interface Job {
   label: LabelSpec;
   n: number;
   index: number;
+  /** This label's request number in the run: picks the request's topic and few-shot examples (drawLevers). */
+  seq: number;
 }
 
 type Outcome =
@@ -140,6 +142,7 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
   let nCap = remote.samplesPerRequest;
   let requestIndex = 0;
   let rotate = 0;
+  const requestsPerLabel = new Map<string, number>();
 
   const ctrl = new AbortController();
   const onAbort = () => ctrl.abort(opts.signal?.reason);
@@ -211,11 +214,13 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
         }
       }
       const req = common(job.n, seed, sampling.maxNewTokens);
+      // The same levers as the in-page generator (one topic and example set per request; its n choices share them).
+      const vars = { context, ...drawLevers(task, job.label.name, runSeed, job.seq) };
       const result = await withRetries(
         () =>
           chat
-            ? client.chat({ messages: chatMessages(task, job.label.name, { context }), ...req }, signal)
-            : client.complete({ prompt: fillPrompt(job.label.prompt, context), ...req, stop: CONTINUATION_STOP }, signal),
+            ? client.chat({ messages: chatMessages(task, job.label.name, vars), ...req }, signal)
+            : client.complete({ prompt: continuationPrompt(task, job.label.name, vars), ...req, stop: CONTINUATION_STOP }, signal),
         signal,
       );
       return { ok: true, job, result, context, contextTokens };
@@ -241,7 +246,9 @@ export async function generateSamplesRemote(client: OpenAiClient, opts: RemoteGe
     }
     if (!best) return null;
     rotate = (task.labels.indexOf(best) + 1) % task.labels.length;
-    return { label: best, n: Math.min(nCap, bestNeed), index: requestIndex++ };
+    const seq = requestsPerLabel.get(best.name) ?? 0;
+    requestsPerLabel.set(best.name, seq + 1);
+    return { label: best, n: Math.min(nCap, bestNeed), index: requestIndex++, seq };
   };
 
   const inflight = new Map<number, Promise<Outcome>>();

@@ -4,8 +4,8 @@ import type { GeneratedSample } from '../generation/types.ts';
 import { openLabDb, type LabDb } from './db.ts';
 import { ImportCancelledError, RunBusyError, RunNotFoundError, StorageQuotaError, StorageValidationError, isQuotaError } from './errors.ts';
 import { isRunLockHeld } from './run-lock.ts';
-import type { RunConfig, RunRecord, RunStatus, SampleRecord, TestSetRecord, TrainingRecord } from './schema.ts';
-import { validateRunConfig, validateSampleBatch, validateTestSet } from './validate-records.ts';
+import type { CleaningRecord, RunConfig, RunRecord, RunStatus, SampleRecord, TestSetRecord, TrainingRecord } from './schema.ts';
+import { validateCleaning, validateRunConfig, validateSampleBatch, validateTestSet } from './validate-records.ts';
 
 /** Samples written per IndexedDB transaction: a closed tab loses at most this many. */
 export const MAX_SAMPLES_PER_TRANSACTION = 32;
@@ -332,6 +332,26 @@ export class LabStore {
     if (value === null) delete overrides[String(sampleId)];
     else overrides[String(sampleId)] = value;
     const next: RunRecord = { ...run, overrides, updatedAt: Date.now() };
+    await tx.store.put(next);
+    await tx.done;
+    return next;
+  }
+
+  /** Stores (or with `null` clears) the cleaning scores computed in the Clean step for a run; checked first. */
+  async setCleaning(runId: string, cleaning: CleaningRecord | null): Promise<RunRecord> {
+    if (cleaning !== null) {
+      const errors = validateCleaning(cleaning);
+      if (errors.length) throw new StorageValidationError(errors);
+    }
+    const tx = this.db.transaction('runs', 'readwrite');
+    const run = await tx.store.get(runId);
+    if (!run) {
+      await tx.done;
+      throw new RunNotFoundError(runId);
+    }
+    const next: RunRecord = { ...run, updatedAt: Date.now() };
+    if (cleaning) next.cleaning = cleaning;
+    else delete next.cleaning;
     await tx.store.put(next);
     await tx.done;
     return next;

@@ -59,6 +59,29 @@ export interface RunRecord {
    * training, 'keep' makes the cleaning method keep it with full weight. Optional, so older runs need no migration.
    */
   overrides?: Record<string, 'keep' | 'drop'>;
+  /** The cleaning scores last computed in the Clean step (reused by the next training when its settings match). */
+  cleaning?: CleaningRecord;
+}
+
+/**
+ * Per-sample scores of a cleaning method computed on their own in the Clean step (no final model): SunGen's θ, or
+ * the confidence filter/oof rank by. Plain arrays keyed by sample id, so the record exports as JSON.
+ */
+export interface CleaningRecord {
+  /** The method chosen when the scores were computed, and scoreKey() of the settings (what the scores depend on). */
+  method: string;
+  key: string;
+  source: 'sungen' | 'filter' | 'oof';
+  /** SunGen's inner model kind, or the scoring model of filter/oof. */
+  model: string;
+  sampleIds: number[];
+  /** One score per entry of sampleIds (θ for SunGen: weight = sigmoid(θ); confidence in [0, 1] otherwise). */
+  scores: number[];
+  /** Samples held out to check the cleaning (never trained on, no learned score). */
+  validationIds: number[];
+  createdAt: number;
+  seconds: number;
+  backend: string;
 }
 
 export interface SampleRecord {

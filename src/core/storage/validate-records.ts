@@ -1,7 +1,7 @@
 // Validation of what goes into storage, done before any write so a bad run or batch leaves nothing behind.
 import type { GeneratedSample } from '../generation/types.ts';
 import { validateSampling, validateTask } from '../tasks/validate.ts';
-import type { RunConfig, RunServerConfig, TestSetRecord } from './schema.ts';
+import type { CleaningRecord, RunConfig, RunServerConfig, TestSetRecord } from './schema.ts';
 import { parseServerUrl } from '../remote/server-url.ts';
 import { validateRemoteSettings } from '../remote/remote-generator.ts';
 
@@ -77,5 +77,19 @@ export function validateTestSet(set: TestSetRecord): string[] {
     if (!r || typeof r.text !== 'string' || !r.text.trim()) errors.push(`row ${i + 1}: text must be a non-empty string`);
     else if (typeof r.label !== 'string' || !known.has(r.label)) errors.push(`row ${i + 1}: label "${String(r?.label)}" is not one of ${set.labels.join(', ')}`);
   });
+  return errors;
+}
+
+/** Problems with a Clean-step scores record (empty = valid): one finite score per sample id, known source. */
+export function validateCleaning(c: CleaningRecord): string[] {
+  if (!c || typeof c !== 'object') return ['cleaning must be an object'];
+  const errors: string[] = [];
+  if (!['sungen', 'filter', 'oof'].includes(c.source)) errors.push('cleaning source must be "sungen", "filter" or "oof"');
+  for (const f of ['method', 'key', 'model', 'backend'] as const) if (typeof c[f] !== 'string' || !c[f]) errors.push(`cleaning ${f} must be a non-empty string`);
+  if (!Array.isArray(c.sampleIds) || !Array.isArray(c.scores) || !Array.isArray(c.validationIds)) return [...errors, 'cleaning sampleIds, scores and validationIds must be arrays'];
+  if (c.sampleIds.length !== c.scores.length) errors.push(`cleaning has ${c.scores.length} scores for ${c.sampleIds.length} samples`);
+  if (c.sampleIds.some((id) => !Number.isInteger(id)) || c.validationIds.some((id) => !Number.isInteger(id))) errors.push('cleaning sample ids must be whole numbers');
+  if (c.scores.some((v) => typeof v !== 'number' || !Number.isFinite(v))) errors.push('cleaning scores must be finite numbers');
+  if (typeof c.createdAt !== 'number' || typeof c.seconds !== 'number') errors.push('cleaning createdAt and seconds must be numbers');
   return errors;
 }

@@ -19,6 +19,39 @@ export const AMAZON_CATEGORIES: string[] = [
   'Television', 'Car', 'Video Projectors',
 ];
 
+/**
+ * Diversity lever (Li et al. 2024): aspects a movie review can dwell on, one per sample through MOVIE_TOPIC_TEMPLATE.
+ * Aspects rather than genres, so the topic never contradicts the generated movie title.
+ */
+export const MOVIE_TOPICS: string[] = [
+  'the acting', 'the plot', 'the script', 'the direction', 'the soundtrack', 'the visuals', 'the pacing', 'the ending',
+  'the characters', 'the dialogue', 'the humour', 'the special effects', 'the cast', 'the length', 'the emotional impact',
+  'the cinematography',
+];
+export const MOVIE_TOPIC_TEMPLATE = 'Focus on {topic}.';
+
+/** Aspects of a product review (Amazon Elec; its categories are already the context). */
+export const PRODUCT_TOPICS: string[] = [
+  'the price', 'the build quality', 'the battery life', 'ease of use', 'the delivery', 'customer service', 'durability',
+  'the sound quality', 'the size and weight', 'the setup', 'the instructions', 'value for money',
+];
+
+/** Aspects of a restaurant review (Yelp). */
+export const RESTAURANT_TOPICS: string[] = [
+  'the food', 'the service', 'the prices', 'the atmosphere', 'the waiting time', 'the portions', 'cleanliness',
+  'the drinks', 'the desserts', 'the staff', 'the location', 'the noise level',
+];
+
+/** Topic lists the Task step offers per preset ("Use suggested topics"), with the sentence that carries them. */
+export const SUGGESTED_TOPICS: Record<string, { topics: string[]; template: string }> = {
+  imdb: { topics: MOVIE_TOPICS, template: MOVIE_TOPIC_TEMPLATE },
+  'sst-2': { topics: MOVIE_TOPICS, template: MOVIE_TOPIC_TEMPLATE },
+  'rotten-tomatoes': { topics: MOVIE_TOPICS, template: MOVIE_TOPIC_TEMPLATE },
+  subj: { topics: MOVIE_TOPICS, template: MOVIE_TOPIC_TEMPLATE },
+  'amazon-elec': { topics: PRODUCT_TOPICS, template: 'Mention {topic}.' },
+  yelp: { topics: RESTAURANT_TOPICS, template: 'Mention {topic}.' },
+};
+
 const DBPEDIA_CLASSES = [
   'Company', 'School', 'Artist', 'Athlete', 'Politician', 'Transportation', 'Building', 'Natural Place', 'Village',
   'Animal', 'Plant', 'Album', 'Film', 'Book',

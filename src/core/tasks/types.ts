@@ -31,6 +31,12 @@ export interface LabelSpec {
   counterLabels?: string[];
 }
 
+/** One in-context example for the few-shot lever: a text and the name of its label (one of the task's labels). */
+export interface FewShotExample {
+  text: string;
+  label: string;
+}
+
 /** Optional first stage of two-stage generation: generate a context (e.g. a movie title) first. */
 export interface ContextStage {
   /** Template for generating a context, e.g. `Movie: "`. No placeholders. */
@@ -62,6 +68,21 @@ export interface TaskSpec {
    * string sends no system turn (the model's template may then add its own default).
    */
   systemPrompt?: string;
+  /**
+   * Diversity lever (Li et al. 2024): topics or attributes (e.g. aspects of a movie, product kinds, news subjects).
+   * Each sample's prompt gets one, drawn by seed so every topic is used equally often and in the same proportions
+   * for every label (a topic never hints at the label). Absent or empty: off.
+   */
+  topics?: string[];
+  /** The sentence that carries the topic into the prompt; must contain `{topic}`. Absent: DEFAULT_TOPIC_TEMPLATE. */
+  topicTemplate?: string;
+  /**
+   * Few-shot lever: labelled in-context examples (written by the user or read from a small labelled file). Each
+   * sample's prompt shows `shots` examples of the label being generated (never another label's), drawn by seed.
+   */
+  examples?: FewShotExample[];
+  /** k: examples shown per prompt (0 = off). Absent with examples: DEFAULT_SHOTS. */
+  shots?: number;
   /** Where the prompts come from (paper + file), for the README / UI. */
   source?: string;
 }

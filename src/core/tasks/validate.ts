@@ -1,9 +1,17 @@
 // Validation of user-supplied tasks (JSON from the editor or the CLI) and sampling settings. Returns every problem as
 // a clear message instead of failing deep inside the generator.
 import type { SamplingConfig } from '../generation/types.ts';
-import type { ContextStage, LabelSpec, TaskSpec } from './types.ts';
+import type { ContextStage, FewShotExample, LabelSpec, TaskSpec } from './types.ts';
 
 export const CONTEXT_PLACEHOLDER = '{context}';
+/** The place of the topic in a task's topic template. */
+export const TOPIC_PLACEHOLDER = '{topic}';
+/** The sentence that carries a topic when the task sets no template. */
+export const DEFAULT_TOPIC_TEMPLATE = 'The text is about {topic}.';
+/** Examples per prompt when a task has examples but does not say how many. */
+export const DEFAULT_SHOTS = 2;
+/** Limits of the levers (a prompt must stay far below the model's context; the run record stays small). */
+export const LEVER_LIMITS = { topics: 500, topicChars: 200, templateChars: 300, examples: 1000, exampleChars: 1000, shots: 8 } as const;
 
 export const DEFAULT_SAMPLING: SamplingConfig = {
   temperature: 1.0,
@@ -128,6 +136,72 @@ function checkContext(raw: unknown, errors: string[]): ContextStage | undefined 
   return out;
 }
 
+/** Checks the diversity and few-shot levers; returns the fields to keep (empty lists and shots 0 are kept as given). */
+function checkLevers(
+  raw: { topics: unknown; topicTemplate: unknown; examples: unknown; shots: unknown },
+  labelNames: string[],
+  errors: string[],
+): Pick<TaskSpec, 'topics' | 'topicTemplate' | 'examples' | 'shots'> {
+  const out: Pick<TaskSpec, 'topics' | 'topicTemplate' | 'examples' | 'shots'> = {};
+  const L = LEVER_LIMITS;
+  if (raw.topics !== undefined) {
+    if (!Array.isArray(raw.topics)) errors.push('topics must be a list of short texts (e.g. ["the acting", "the plot"]).');
+    else if (raw.topics.length > L.topics) errors.push(`topics: at most ${L.topics} topics (got ${raw.topics.length}).`);
+    else {
+      const seen = new Set<string>();
+      const topics: string[] = [];
+      raw.topics.forEach((t, i) => {
+        if (typeof t !== 'string' || t.trim() === '') errors.push(`topics[${i}] must be a non-empty text.`);
+        else if (t.length > L.topicChars) errors.push(`topics[${i}] is longer than ${L.topicChars} characters.`);
+        else if (seen.has(t.trim().toLowerCase())) errors.push(`topics[${i}]: "${t.trim()}" is listed twice.`);
+        else {
+          seen.add(t.trim().toLowerCase());
+          topics.push(t.trim());
+        }
+      });
+      out.topics = topics;
+    }
+  }
+  if (raw.topicTemplate !== undefined) {
+    const t = raw.topicTemplate;
+    if (typeof t !== 'string' || !t.includes(TOPIC_PLACEHOLDER)) errors.push(`topicTemplate must be a sentence containing ${TOPIC_PLACEHOLDER}, e.g. "Focus on ${TOPIC_PLACEHOLDER}."`);
+    else if (t.length > L.templateChars) errors.push(`topicTemplate is longer than ${L.templateChars} characters.`);
+    else out.topicTemplate = t;
+  }
+  if (raw.shots !== undefined) {
+    const k = raw.shots;
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 0 || k > L.shots) errors.push(`shots (examples per prompt) must be a whole number from 0 (off) to ${L.shots}.`);
+    else out.shots = k;
+  }
+  if (raw.examples !== undefined) {
+    if (!Array.isArray(raw.examples)) errors.push('examples must be a list of {"text", "label"} objects.');
+    else if (raw.examples.length > L.examples) errors.push(`examples: at most ${L.examples} examples (got ${raw.examples.length}); use a smaller file.`);
+    else {
+      const known = new Set(labelNames);
+      const examples: FewShotExample[] = [];
+      let bad = 0;
+      raw.examples.forEach((e, i) => {
+        if (bad >= 5) return;
+        const before = errors.length;
+        if (!isObject(e)) errors.push(`examples[${i}] must be an object with "text" and "label".`);
+        else if (typeof e.text !== 'string' || e.text.trim() === '') errors.push(`examples[${i}]: the text is empty.`);
+        else if (e.text.length > L.exampleChars) errors.push(`examples[${i}]: the text is longer than ${L.exampleChars} characters.`);
+        else if (typeof e.label !== 'string' || !known.has(e.label.normalize('NFC').trim())) {
+          errors.push(`examples[${i}]: label ${JSON.stringify(e.label)} is not a label of this task (labels: ${labelNames.join(', ')}).`);
+        } else examples.push({ text: e.text, label: e.label.normalize('NFC').trim() });
+        if (errors.length > before) bad++;
+      });
+      out.examples = examples;
+      const k = out.shots ?? DEFAULT_SHOTS;
+      if (bad === 0 && k > 0 && examples.length > 0) {
+        const missing = labelNames.filter((n) => !examples.some((e) => e.label === n));
+        if (missing.length) errors.push(`examples: no example for label(s) ${missing.join(', ')}; every label needs at least one (or set shots to 0).`);
+      }
+    }
+  }
+  return out;
+}
+
 /** Checks a task (object or JSON text). Unknown extra fields are ignored. */
 export function validateTask(x: unknown): { ok: true; task: TaskSpec } | { ok: false; errors: string[] } {
   const errors: string[] = [];
@@ -135,7 +209,7 @@ export function validateTask(x: unknown): { ok: true; task: TaskSpec } | { ok: f
   if (errors.length) return { ok: false, errors };
   if (!isObject(raw)) return { ok: false, errors: ['Task must be a JSON object with "id", "name" and "labels".'] };
 
-  const { id, name, labels, context, selfDebiasDecay, source, promptStyle, systemPrompt } = raw;
+  const { id, name, labels, context, selfDebiasDecay, source, promptStyle, systemPrompt, topics, topicTemplate, examples, shots } = raw;
   if (typeof id !== 'string' || id.trim() === '') errors.push('id must be a non-empty string.');
   if (typeof name !== 'string' || name.trim() === '') errors.push('name must be a non-empty string.');
   if (source !== undefined && typeof source !== 'string') errors.push('source must be a string.');
@@ -174,9 +248,10 @@ export function validateTask(x: unknown): { ok: true; task: TaskSpec } | { ok: f
   ) {
     errors.push('selfDebiasDecay must be a number from 0 (off) to 10000.');
   }
+  const levers = checkLevers({ topics, topicTemplate, examples, shots }, checked.map((l) => l.name), errors);
   if (errors.length) return { ok: false, errors };
 
-  const task: TaskSpec = { id: (id as string).trim(), name: (name as string).trim(), labels: checked };
+  const task: TaskSpec = { id: (id as string).trim(), name: (name as string).trim(), labels: checked, ...levers };
   if (contextStage) task.context = contextStage;
   if (selfDebiasDecay !== undefined) task.selfDebiasDecay = selfDebiasDecay as number;
   if (source !== undefined) task.source = source as string;

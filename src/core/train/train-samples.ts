@@ -2,7 +2,12 @@
 // → final TAM → evaluation on a test set → a plain, storable outcome (metrics, per-sample weights by sample id,
 // extreme samples, and the trained model as ArrayBuffers). The test set is parsed and checked BEFORE training, so a
 // bad test file fails fast. Runs unchanged in the training worker and in Node.
-import { runMethod } from '../clean/methods.ts';
+import { CleaningSession, runMethod, type MethodDeps, type PrecomputedScores } from '../clean/methods.ts';
+import { scoreKey } from '../clean/score-source.ts';
+import type { SungenProgress } from '../clean/sungen/types.ts';
+import type { CleaningRecord } from '../storage/schema.ts';
+import type { EncodedDataset } from '../classifier/types.ts';
+import type { Vocabulary } from '../data/tokenizer.ts';
 import { assertTrainable, encodeRows } from '../data/dataset.ts';
 import { buildVocabulary } from '../data/tokenizer.ts';
 import { evaluateTam } from '../evaluate/evaluate.ts';
@@ -66,6 +71,8 @@ export interface CleaningReport {
   /** True when the chosen method's run showed collapse (the default then falls back to unweighted training). */
   collapsed: boolean;
   reasons: string[];
+  /** True when the method's scores were those computed earlier in the Clean step (not computed again). */
+  reusedScores?: boolean;
   /** Default method only: the method whose model was kept, and why. */
   selected?: string;
   selectionReason?: string;
@@ -107,6 +114,8 @@ export interface PipelineInput {
   forceKeepIds?: readonly number[];
   /** How many lowest/highest-weighted samples to report (default 8). */
   extremeCount?: number;
+  /** Scores computed in the Clean step: used instead of computing them again when they fit these samples and settings. */
+  precomputed?: Pick<CleaningRecord, 'key' | 'source' | 'model' | 'sampleIds' | 'scores' | 'validationIds'>;
 }
 
 export interface PipelineHooks {
@@ -130,26 +139,26 @@ export function extremeSamples(samples: readonly PipelineSample[], by: Float32Ar
   return { lowest: order.slice(0, n).map(pick), highest: order.slice(order.length - n).reverse().map(pick) };
 }
 
-/** Runs the whole pipeline; the returned outcome holds no tensors. */
-export async function trainOnSamples(input: PipelineInput, hooks: PipelineHooks = {}): Promise<TrainingOutcome> {
-  const t0 = performance.now();
-  const elapsed = () => (performance.now() - t0) / 1000;
-  const { settings: s, signal } = { settings: input.settings, signal: hooks.signal };
-  const report = (p: Omit<PipelineProgress, 'elapsedSeconds'>) => hooks.onProgress?.({ ...p, elapsedSeconds: elapsed() });
+type Report = (p: Omit<PipelineProgress, 'elapsedSeconds'>) => void;
+
+/** Samples → rows, vocabulary and the encoded dataset, checked for training. */
+function prepare(input: Pick<PipelineInput, 'samples' | 'labelNames' | 'settings'>, report: Report): { labelNames: string[]; vocab: Vocabulary; data: EncodedDataset } {
+  const s = input.settings;
   const problems = validateSettings(s);
   if (problems.length) throw new Error(`Invalid training settings:\n- ${problems.join('\n- ')}`);
   const labelNames = [...input.labelNames];
-
   report({ phase: 'preparing', losses: {}, message: `Preparing ${input.samples.length} samples` });
   const rows = samplesToRows(input.samples, labelNames);
   const vocab = buildVocabulary(rows.map((r) => r.text), { maxSize: s.vocabSize });
   const data = encodeRows(rows, vocab, { labelNames, maxLenTokens: s.maxLenTokens, source: 'Run samples' });
   assertTrainable(data, 'The run');
-  const test = input.test ? loadTestSet(input.test.text, input.test.name, vocab, labelNames, s.maxLenTokens) : null;
-  abortIfNeeded(signal);
+  return { labelNames, vocab, data };
+}
 
-  const deps = defaultMethodDeps(
-    { vocabSize: vocab.tokens.length, numClasses: labelNames.length, maxLenTokens: s.maxLenTokens },
+/** The method's dependencies with training progress reported as `what` (final model, or the scoring model). */
+function methodDeps(vocab: Vocabulary, data: EncodedDataset, s: TrainingSettings, report: Report, what: string): MethodDeps {
+  return defaultMethodDeps(
+    { vocabSize: vocab.tokens.length, numClasses: data.numClasses, maxLenTokens: s.maxLenTokens },
     { epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, dropout: s.dropout, seed: s.seed },
     (p) =>
       report({
@@ -159,31 +168,117 @@ export async function trainOnSamples(input: PipelineInput, hooks: PipelineHooks 
         innerStep: p.step,
         innerSteps: p.steps,
         losses: { train: p.loss },
-        message: `Training the ${s.model} model: epoch ${p.epoch + 1}/${p.epochs}, step ${p.step + 1}/${p.steps}`,
+        message: `${what}: epoch ${p.epoch + 1}/${p.epochs}, step ${p.step + 1}/${p.steps}`,
       }),
   );
+}
+
+function sungenReport(report: Report): (p: SungenProgress) => void {
+  return (p) =>
+    report({
+      phase: 'reweighting',
+      sungenPhase: p.phase,
+      outerIteration: p.iteration,
+      outerIterations: p.iterations,
+      innerStep: p.innerStep,
+      innerSteps: p.innerSteps,
+      losses: { inner: p.innerLoss, outer: p.outerLoss },
+      weightStats: p.weightStats,
+      hypergradNorm: p.hypergradNorm,
+      message: `SunGen outer iteration ${p.iteration}/${p.iterations} (${p.phase})`,
+    });
+}
+
+/**
+ * The Clean step's earlier scores as row-indexed arrays, when they fit: the same score key (method family, model
+ * and every setting the scores depend on) and a score for every sample (samples dropped by hand since are simply
+ * absent). Otherwise null: the method computes its scores again.
+ */
+export function matchPrecomputed(
+  pre: NonNullable<PipelineInput['precomputed']>,
+  settings: TrainingSettings,
+  samples: readonly PipelineSample[],
+): { precomputed: PrecomputedScores; validationRows: Int32Array } | null {
+  if (pre.key !== scoreKey(settings) || pre.sampleIds.length !== pre.scores.length) return null;
+  const byId = new Map(pre.sampleIds.map((id, k) => [id, pre.scores[k]]));
+  const held = new Set(pre.validationIds);
+  const scores = new Float32Array(samples.length);
+  const validation: number[] = [];
+  for (let k = 0; k < samples.length; k++) {
+    const v = byId.get(samples[k].id);
+    if (v === undefined || !Number.isFinite(v)) return null;
+    scores[k] = v;
+    if (held.has(samples[k].id)) validation.push(k);
+  }
+  return { precomputed: { source: pre.source, model: pre.model as TrainingSettings['model'], scores }, validationRows: Int32Array.from(validation) };
+}
+
+/** What cleanOnSamples computed: a CleaningRecord without the page's metadata (method, time, backend). */
+export type CleaningScores = Pick<CleaningRecord, 'key' | 'source' | 'model' | 'sampleIds' | 'scores' | 'validationIds' | 'seconds'>;
+
+/**
+ * The Clean step on its own: the per-sample scores of `settings.method` (SunGen's θ, filter/oof confidence) without
+ * training the final model, with progress. Null for `none` (no scores). The next trainOnSamples with the same
+ * samples and score settings reuses them (input.precomputed).
+ */
+export async function cleanOnSamples(input: Pick<PipelineInput, 'samples' | 'labelNames' | 'settings'>, hooks: PipelineHooks = {}): Promise<CleaningScores | null> {
+  const t0 = performance.now();
+  const report: Report = (p) => hooks.onProgress?.({ ...p, elapsedSeconds: (performance.now() - t0) / 1000 });
+  const s = input.settings;
+  const key = scoreKey(s);
+  if (!key) return null;
+  const { vocab, data } = prepare(input, report);
+  abortIfNeeded(hooks.signal);
+  const session = new CleaningSession(data, methodDeps(vocab, data, s, report, 'Training the unweighted model that scores the samples'), {
+    model: s.model,
+    seed: s.seed,
+    keepFraction: s.keepFraction,
+    sungen: { outerIterations: s.outerIterations, outerSetSize: s.outerSetSize, innerBatchSize: s.batchSize },
+    signal: hooks.signal,
+    onSungenProgress: sungenReport(report),
+  });
+  try {
+    const got = await session.scoresOf(s.method);
+    if (!got) return null;
+    const ids = input.samples.map((x) => x.id);
+    return {
+      key,
+      source: got.source.source,
+      model: got.source.model,
+      sampleIds: ids,
+      scores: Array.from(got.scores),
+      validationIds: Array.from(session.validationRows, (r) => ids[r]),
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    session.dispose();
+  }
+}
+
+/** Runs the whole pipeline; the returned outcome holds no tensors. */
+export async function trainOnSamples(input: PipelineInput, hooks: PipelineHooks = {}): Promise<TrainingOutcome> {
+  const t0 = performance.now();
+  const elapsed = () => (performance.now() - t0) / 1000;
+  const { settings: s, signal } = { settings: input.settings, signal: hooks.signal };
+  const report: Report = (p) => hooks.onProgress?.({ ...p, elapsedSeconds: elapsed() });
+  const { labelNames, vocab, data } = prepare(input, report);
+  const test = input.test ? loadTestSet(input.test.text, input.test.name, vocab, labelNames, s.maxLenTokens) : null;
+  abortIfNeeded(signal);
+
+  const deps = methodDeps(vocab, data, s, report, `Training the ${s.model} model`);
   const rowOfId = new Map(input.samples.map((x, k) => [x.id, k]));
   const forceKeep = new Set((input.forceKeepIds ?? []).map((id) => rowOfId.get(id)).filter((k): k is number => k !== undefined));
+  const pre = input.precomputed ? matchPrecomputed(input.precomputed, s, input.samples) : null;
+  if (pre) report({ phase: 'preparing', losses: {}, message: 'Using the weights computed in the Clean step' });
   const run = await runMethod(s.method, data, deps, {
     forceKeep,
     model: s.model,
     seed: s.seed,
     keepFraction: s.keepFraction,
     sungen: { outerIterations: s.outerIterations, outerSetSize: s.outerSetSize, innerBatchSize: s.batchSize },
+    ...(pre ? { precomputed: pre.precomputed, validationRows: pre.validationRows } : {}),
     signal,
-    onSungenProgress: (p) =>
-      report({
-        phase: 'reweighting',
-        sungenPhase: p.phase,
-        outerIteration: p.iteration,
-        outerIterations: p.iterations,
-        innerStep: p.innerStep,
-        innerSteps: p.innerSteps,
-        losses: { inner: p.innerLoss, outer: p.outerLoss },
-        weightStats: p.weightStats,
-        hypergradNorm: p.hypergradNorm,
-        message: `SunGen outer iteration ${p.iteration}/${p.iterations} (${p.phase})`,
-      }),
+    onSungenProgress: sungenReport(report),
   });
   try {
     abortIfNeeded(signal);
@@ -203,6 +298,7 @@ export async function trainOnSamples(input: PipelineInput, hooks: PipelineHooks 
         warnings: run.diagnostics.guard.warnings,
         collapsed: run.diagnostics.guard.collapsed,
         reasons: run.diagnostics.guard.reasons,
+        ...(run.reusedScores ? { reusedScores: true } : {}),
         selected: run.selected,
         selectionReason: run.diagnostics.selection?.reason,
         classWeights: run.diagnostics.classWeights,

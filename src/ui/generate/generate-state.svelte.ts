@@ -33,6 +33,9 @@ export class GenerateController {
   device = $state.raw<DeviceEvent | null>(null);
   selfTests = $state.raw<{ device: string; ok: boolean; message: string }[]>([]);
   loadFiles = $state.raw<Record<string, FileProgress>>({});
+  /** When the model load started and when the last byte progress came (performance.now() ms), for speed and ETA. */
+  loadStartedAt = $state(0);
+  loadUpdatedAt = $state(0);
   progress = $state.raw<ProgressEvent | null>(null);
   /** Messages about the form (invalid input); shown next to the Generate button. */
   formErrors = $state.raw<string[]>([]);
@@ -310,6 +313,7 @@ export class GenerateController {
 
   private async loadModel(modelId: string, allowNetwork: boolean): Promise<boolean> {
     this.loadFiles = {};
+    this.loadStartedAt = this.loadUpdatedAt = performance.now();
     this.selfTests = [];
     this.phase = 'loading';
     try {
@@ -333,6 +337,7 @@ export class GenerateController {
         break;
       case 'loadProgress':
         this.loadFiles = { ...this.loadFiles, [e.file]: { loadedBytes: e.loadedBytes, totalBytes: e.totalBytes } };
+        this.loadUpdatedAt = performance.now();
         break;
       case 'device':
         this.device = e;

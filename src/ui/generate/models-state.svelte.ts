@@ -6,14 +6,11 @@ import { checkModelPack, deleteModelPack, storeModelPack, type PackFile } from '
 import { localModelBaseUrl } from '../../core/runtime/http-files.ts';
 import { HUB_CACHE, hubFileUrl, modelRows, type ModelRow } from './model-rows.ts';
 import { readZip } from '../../core/portable/zip.ts';
-import { errorText } from '../../core/error-text.ts';
 import { appBaseUrl } from '../shared/app-base.ts';
+import { BusyTask } from '../shared/busy-task.svelte.ts';
 
-export class ModelsController {
+export class ModelsController extends BusyTask {
   rows = $state.raw<ModelRow[]>([]);
-  busy = $state(false);
-  message = $state<string | null>(null);
-  error = $state<string | null>(null);
   /** The catalog model a pack being imported provides. */
   importId = $state(MODEL_CATALOG.find((m) => !m.bundled)?.id ?? '');
 
@@ -26,19 +23,8 @@ export class ModelsController {
     this.rows = await modelRows(this.modelsBase);
   }
 
-  private async run(fn: () => Promise<string>): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    this.error = null;
-    this.message = null;
-    try {
-      this.message = await fn();
-      await this.refresh();
-    } catch (e) {
-      this.error = errorText(e);
-    } finally {
-      this.busy = false;
-    }
+  private run(fn: () => Promise<string>): Promise<void> {
+    return this.task(fn, () => this.refresh());
   }
 
   private async importFiles(files: PackFile[], source: string): Promise<string> {

@@ -9,30 +9,14 @@ import { modelFromRecord, summariseTraining, weightsBySampleId } from '../../cor
 import { CLASSIFIER_SNIPPET, exportClassifier } from '../../core/portable/classifier-export.ts';
 import { zipToBytes } from '../../core/portable/zip.ts';
 import { TOKEN_RE } from '../../core/data/tokenizer.ts';
-import { errorText } from '../../core/error-text.ts';
 import { dateStamp, downloadBlob, fileSafe } from '../shared/download.ts';
 import { notifyRunsChanged } from '../shared/runs-changed.ts';
 import type { RunsController } from './runs-state.svelte.ts';
+import { BusyTask } from '../shared/busy-task.svelte.ts';
 
-export class PortableController {
-  busy = $state(false);
-  message = $state<string | null>(null);
-  error = $state<string | null>(null);
-
-  constructor(private readonly runs: RunsController) {}
-
-  private async task(fn: () => Promise<string>): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    this.error = null;
-    this.message = null;
-    try {
-      this.message = await fn();
-    } catch (e) {
-      this.error = errorText(e);
-    } finally {
-      this.busy = false;
-    }
+export class PortableController extends BusyTask {
+  constructor(private readonly runs: RunsController) {
+    super();
   }
 
   exportProject(): Promise<void> {

@@ -1,8 +1,9 @@
 // The Task step's raw input: a form (task name, labels with their prompts, started from a preset) or, for power
 // users, the task as JSON; and its parsing into a TaskSpec. Problems are reported per field so the form can show
-// each message next to its field; nothing is generated or stored unless the task is valid.
+// each message next to its field; nothing is generated or stored unless the task is valid. The optional diversity
+// and few-shot levers (topics woven into the prompts, k examples per prompt) are part of the draft too.
 import type { LabelSpec, TaskSpec } from '../../core/tasks/types.ts';
-import { CONTEXT_PLACEHOLDER, validateTask } from '../../core/tasks/validate.ts';
+import { CONTEXT_PLACEHOLDER, DEFAULT_SHOTS, LEVER_LIMITS, TOPIC_PLACEHOLDER, validateTask } from '../../core/tasks/validate.ts';
 import { DEFAULT_TASK_ID, TASK_PRESETS } from '../../core/tasks/presets.ts';
 
 /** One label as typed in the form. */
@@ -13,12 +14,29 @@ export interface LabelDraft {
   instruction?: string;
 }
 
-/** The task as edited in the form: everything but the labels and name comes from the preset it started from. */
+/** One few-shot example as typed or read from a file. */
+export interface ExampleDraft {
+  text: string;
+  label: string;
+}
+
+/**
+ * The task as edited in the form: everything but the labels, name and levers comes from the preset it started from.
+ * The lever fields are optional so that a form saved by an older page still loads.
+ */
 export interface TaskDraft {
   name: string;
   labels: LabelDraft[];
   /** The preset this draft started from (its context stage, prompt style, debiasing are kept). */
   basePresetId: string;
+  /** Diversity lever: topics, one woven into each sample's prompt. Empty: off. */
+  topics?: string[];
+  /** The sentence carrying the topic (must contain {topic}); empty: the default sentence. */
+  topicTemplate?: string;
+  /** Few-shot lever: examples per label. Empty: off. */
+  examples?: ExampleDraft[];
+  /** Examples per prompt, as typed. */
+  shots?: string;
 }
 
 export interface TaskForm {
@@ -34,6 +52,10 @@ export function draftFromTask(task: TaskSpec, basePresetId: string): TaskDraft {
     name: task.name,
     basePresetId,
     labels: task.labels.map((l) => ({ name: l.name, prompt: l.prompt, ...(l.instruction !== undefined ? { instruction: l.instruction } : {}) })),
+    topics: [...(task.topics ?? [])],
+    topicTemplate: task.topicTemplate ?? '',
+    examples: (task.examples ?? []).map((e) => ({ text: e.text, label: e.label })),
+    shots: String(task.shots ?? DEFAULT_SHOTS),
   };
 }
 
@@ -64,6 +86,25 @@ export function taskFromDraft(draft: TaskDraft): TaskSpec {
     return out;
   });
   const task: TaskSpec = { ...(base ?? {}), id: base?.id ?? 'custom', name: draft.name.trim(), labels } as TaskSpec;
+  const topics = draft.topics ?? [];
+  if (topics.length > 0) {
+    task.topics = topics.map((t) => t.trim());
+    const template = (draft.topicTemplate ?? '').trim();
+    if (template) task.topicTemplate = template;
+    else delete task.topicTemplate;
+  } else {
+    delete task.topics;
+    delete task.topicTemplate;
+  }
+  const examples = draft.examples ?? [];
+  if (examples.length > 0) {
+    task.examples = examples.map((e) => ({ text: e.text.trim(), label: e.label }));
+    const k = Number((draft.shots ?? '').trim());
+    task.shots = (draft.shots ?? '').trim() === '' ? DEFAULT_SHOTS : k;
+  } else {
+    delete task.examples;
+    delete task.shots;
+  }
   const same = base && JSON.stringify(task) === JSON.stringify(base);
   if (!same) {
     task.id = slug(draft.name) ? `custom-${slug(draft.name)}` : 'custom-task';
@@ -75,7 +116,10 @@ export function taskFromDraft(draft: TaskDraft): TaskSpec {
 /** A message for one field of the form. */
 export type FieldErrors = Record<string, string>;
 
-/** Field-level problems of a draft: keys 'name', 'labels', 'label-<i>-name', 'label-<i>-prompt', 'label-<i>-instruction'. */
+/**
+ * Field-level problems of a draft: keys 'name', 'labels', 'label-<i>-name', 'label-<i>-prompt', 'label-<i>-instruction',
+ * and for the levers 'topic-<i>', 'topic-template', 'topics', 'shots', 'example-<i>-text', 'example-<i>-label', 'examples'.
+ */
 export function checkDraft(draft: TaskDraft): FieldErrors {
   const errors: FieldErrors = {};
   const base = TASK_PRESETS.find((t) => t.id === draft.basePresetId);
@@ -94,7 +138,43 @@ export function checkDraft(draft: TaskDraft): FieldErrors {
     else if (!hasContext && l.prompt.includes(CONTEXT_PLACEHOLDER)) errors[`label-${i}-prompt`] = `${CONTEXT_PLACEHOLDER} only works in tasks with a context stage; remove it.`;
     if (chat && !(l.instruction ?? '').trim()) errors[`label-${i}-instruction`] = 'Chat-style tasks need an instruction for each label.';
   });
+  checkLeverDraft(draft, errors);
   return errors;
+}
+
+function checkLeverDraft(draft: TaskDraft, errors: FieldErrors): void {
+  const L = LEVER_LIMITS;
+  const topics = draft.topics ?? [];
+  const seenTopics = new Map<string, number>();
+  topics.forEach((t, i) => {
+    const key = t.trim().toLowerCase();
+    if (!key) errors[`topic-${i}`] = 'Write a topic or remove it.';
+    else if (t.length > L.topicChars) errors[`topic-${i}`] = `Keep a topic under ${L.topicChars} characters.`;
+    else if (seenTopics.has(key)) errors[`topic-${i}`] = `“${t.trim()}” is already topic ${seenTopics.get(key)! + 1}.`;
+    else seenTopics.set(key, i);
+  });
+  if (topics.length > L.topics) errors.topics = `At most ${L.topics} topics.`;
+  const template = (draft.topicTemplate ?? '').trim();
+  if (topics.length > 0 && template && !template.includes(TOPIC_PLACEHOLDER)) {
+    errors['topic-template'] = `The sentence must contain ${TOPIC_PLACEHOLDER} where the topic goes (e.g. “Focus on ${TOPIC_PLACEHOLDER}.”).`;
+  } else if (template.length > L.templateChars) errors['topic-template'] = `Keep the sentence under ${L.templateChars} characters.`;
+
+  const examples = draft.examples ?? [];
+  if (examples.length === 0) return;
+  const names = draft.labels.map((l) => l.name.trim()).filter(Boolean);
+  examples.forEach((e, i) => {
+    if (!e.text.trim()) errors[`example-${i}-text`] = 'Write the example text or remove it.';
+    else if (e.text.length > L.exampleChars) errors[`example-${i}-text`] = `Keep an example under ${L.exampleChars} characters.`;
+    if (!names.includes(e.label)) errors[`example-${i}-label`] = e.label ? `“${e.label}” is not one of this task's labels; pick one.` : 'Pick the label of this example.';
+  });
+  if (examples.length > L.examples) errors.examples = `At most ${L.examples} examples.`;
+  const shotsText = (draft.shots ?? '').trim();
+  const k = shotsText === '' ? DEFAULT_SHOTS : Number(shotsText);
+  if (!Number.isInteger(k) || k < 0 || k > L.shots) errors.shots = `Examples per prompt must be a whole number from 0 (off) to ${L.shots}.`;
+  else if (k > 0 && !errors.examples) {
+    const missing = names.filter((n) => !examples.some((e) => e.label === n));
+    if (missing.length) errors.examples = `Every label needs at least one example (none yet for ${missing.map((m) => `“${m}”`).join(', ')}), or set examples per prompt to 0.`;
+  }
 }
 
 /** The task from the form or the JSON view. */

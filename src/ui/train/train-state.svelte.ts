@@ -10,7 +10,7 @@ import type { TrainingSummary } from '../../core/runs/record.ts';
 import type { Classification } from '../../core/classifier/model-io.ts';
 import type { BackendEvent, TestSource, TrainEvent, TrainPhase } from '../../workers/train-protocol.ts';
 import { TrainWorkerClient } from './train-client.ts';
-import { ProgressTrack, type LossPoint, type PhaseProgress } from './progress-track.ts';
+import { ProgressTrack, type LossPoint, type PhaseProgress } from '../shared/progress-track.ts';
 import type { RunsController } from '../runs/runs-state.svelte.ts';
 
 export class TrainController {

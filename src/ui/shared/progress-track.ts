@@ -1,5 +1,6 @@
 // Live training progress for pictures and bars: the loss history (final training loss per step, SunGen's inner and
-// outer loss per outer iteration) and per-phase completion with an ETA estimated from the phase's own pace.
+// outer loss per outer iteration) and per-phase completion with an ETA estimated from the phase's own pace; download
+// speed and time left for model files; the one way every step writes an ETA.
 import type { PipelineProgress } from '../../core/train/train-samples.ts';
 
 export interface LossPoint {
@@ -71,6 +72,14 @@ export class ProgressTrack {
     const etaSeconds = done > 0.02 && took > 0 ? (took / done) * (1 - fraction) : null;
     return { label, fraction, etaSeconds };
   }
+}
+
+/** Download speed and time left from bytes loaded so far (null ETA while the total is unknown or nothing came yet). */
+export function byteRate(loadedBytes: number, totalBytes: number, seconds: number): { bytesPerSecond: number; etaSeconds: number | null } {
+  const bytesPerSecond = seconds > 0 ? loadedBytes / seconds : 0;
+  const left = totalBytes - loadedBytes;
+  const etaSeconds = totalBytes > 0 && bytesPerSecond > 0 ? Math.max(0, left) / bytesPerSecond : null;
+  return { bytesPerSecond, etaSeconds };
 }
 
 export function formatEta(sec: number | null): string {
