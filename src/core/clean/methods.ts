@@ -392,10 +392,10 @@ export class CleaningSession {
     });
   }
 
-  private readonly thetas = new Map<TamKind, Promise<{ theta: Float32Array; weights: Float32Array }>>();
+  private readonly thetas = new Map<TamKind, Promise<{ theta: Float32Array; weights: Float32Array; meanInnerLoss?: Float32Array }>>();
 
   /** SunGen's θ per row with `innerKind` as inner model (computed once per session, or precomputed). */
-  private sungenTheta(innerKind: TamKind): Promise<{ theta: Float32Array; weights: Float32Array }> {
+  private sungenTheta(innerKind: TamKind): Promise<{ theta: Float32Array; weights: Float32Array; meanInnerLoss?: Float32Array }> {
     let made = this.thetas.get(innerKind);
     if (!made) {
       made = (async () => {
@@ -434,7 +434,8 @@ export class CleaningSession {
       // Kept by hand: trusted fully (the largest weight SunGen can give).
       for (const r of this.opts.forceKeep ?? []) if (r < raw.length) raw[r] = Math.max(raw[r], 1);
       const weights = normaliseKeptWeights(raw, kept, this.data.labels, this.data.numClasses);
-      const innerLossScores = Float32Array.from(result.meanInnerLoss, (x) => -x);
+      // Precomputed θ (weights reused from the Clean step) comes without the inner losses.
+      const innerLossScores = result.meanInnerLoss ? Float32Array.from(result.meanInnerLoss, (x) => -x) : undefined;
       return this.finish(kept, weights, weightsFromScores(result.theta), seconds(start), result.theta, innerLossScores);
     });
   }
