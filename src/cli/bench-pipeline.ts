@@ -1,4 +1,4 @@
-// `npm run bench:pipeline [-- --per-label 1000] [--task imdb] [--out build/data/smollm2-imdb.jsonl] [--json]`
+// `npm run bench:pipeline [-- --per-label 1000] [--task imdb] [--out build/data/smollm2-imdb.jsonl] [--shards 2] [--json]`
 // The paper's pipeline on text our own generator writes: SmolLM2 (offline pack, Node) generates N samples per label
 // for the IMDb task with chat prompts (resuming from --out when it already holds samples, so a long run can be done
 // in parts), then `bench:sungen` trains the fast classifier with none, filter and SunGen and tests it on SST-2 and
@@ -6,11 +6,16 @@
 // one JSON object as the last line. --max-generation-minutes stops generation early (what was written is used and
 // the JSON says so); --prompting-max scores evenly spaced test rows only. The levers of `generate` (--topics,
 // --few-shot-file, --shots, ...; see lever-args.ts) apply to the generation and are reported in the JSON.
+// --shards N (default 2) splits generation over N child processes (this file with --generation-only), each with one
+// onnxruntime thread, its own seed and its own file (--out.shard-K-of-N.jsonl, resumable): onnxruntime-node runs a
+// session synchronously on the JS thread, so one process leaves a core idle while it samples; N processes keep N cores
+// busy. The shards' rows are then merged into --out (duplicates across shards dropped, at most N per label) and the
+// shard files removed, so a later run resumes from --out.
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateSamples, loadLm, selfTest } from '../core/generation/generator.ts';
+import { generateSamples, loadLm, selfTest, type LoadedLm } from '../core/generation/generator.ts';
 import { shotsOf, withPromptStyle } from '../core/generation/prompt.ts';
 import type { TaskSpec } from '../core/tasks/types.ts';
 import { promptingClassify } from '../core/generation/prompting.ts';
@@ -76,75 +81,210 @@ function leverSummary(task: TaskSpec) {
   };
 }
 
+/** What one generation process reports (the JSON last line of --generation-only). */
+interface GenerationReport {
+  generatedTokens: number;
+  dropped: Record<string, number>;
+  stopReason: string;
+}
+
+interface GenerationSettings {
+  task: TaskSpec;
+  perLabel: number;
+  batch: number;
+  seed: number;
+  maxNewTokens: number;
+  maxMinutes: number;
+}
+
+function readRows(file: string): GeneratedSample[] {
+  return existsSync(file)
+    ? parseLabelledJsonl(readFileSync(file, 'utf8'), { source: file }).map((r) => ({ text: r.text, label: r.label }))
+    : [];
+}
+
+/** Generates in this process into `out` (resuming from its rows) until `perLabel` per label or the time limit. */
+async function generateHere(lm: LoadedLm, out: string, g: GenerationSettings, log: (s: string) => void): Promise<GenerationReport> {
+  const task = g.task;
+  const already = readRows(out);
+  const t0 = Date.now();
+  const stop = new AbortController();
+  const timer = Number.isFinite(g.maxMinutes) ? setTimeout(() => stop.abort(), g.maxMinutes * 60_000) : undefined;
+  let last = 0;
+  try {
+    const gen = await generateSamples(lm, {
+      signal: stop.signal,
+      task,
+      perLabel: g.perLabel,
+      already,
+      sampling: { ...DEFAULT_SAMPLING, batchSize: g.batch, seed: g.seed, maxNewTokens: g.maxNewTokens },
+      onSamples: (batch) => appendFileSync(out, batch.map((s) => JSON.stringify({ text: s.text, label: s.label })).join('\n') + '\n'),
+      onProgress: (p) => {
+        if (Date.now() - last < 10_000) return;
+        last = Date.now();
+        log(`generation: ${JSON.stringify(p.acceptedByLabel)} of ${g.perLabel}/label, ${p.generatedTokens} tokens, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      },
+    });
+    return { generatedTokens: gen.generatedTokens, dropped: gen.dropped, stopReason: gen.stopReason };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function loadGenerator(threads: number): Promise<LoadedLm> {
+  configureNodeTransformers();
+  const lm = await loadLm({ modelId: MODEL_ID, device: 'cpu', dtype: 'q8', sessionOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 } });
+  const st = await selfTest(lm);
+  if (!st.ok) throw new Error(st.message);
+  return lm;
+}
+
+/** Runs one shard (this file with --generation-only) and returns its report. */
+function runShard(args: string[], tag: string, log: (s: string) => void): Promise<GenerationReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => log(String(d).trimEnd().split('\n').map((l) => `[${tag}] ${l}`).join('\n')));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const lastLine = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0) return reject(new Error(`generation ${tag} exited with ${code}`));
+      try {
+        resolve(JSON.parse(lastLine));
+      } catch {
+        reject(new Error(`generation ${tag} printed no JSON last line: ${lastLine.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+/**
+ * Merges `out`'s rows and the shard files into `out` (written to a temporary file, then renamed): shard rows in
+ * turn, at most perLabel per label, texts already present dropped. Removes the shard files. Returns the duplicates.
+ */
+function mergeShards(out: string, shardFiles: string[], perLabel: number): number {
+  const rows = readRows(out);
+  const seen = new Set(rows.map((r) => r.text));
+  const count = new Map<string, number>();
+  for (const r of rows) count.set(r.label, (count.get(r.label) ?? 0) + 1);
+  const shardRows = shardFiles.map(readRows);
+  let duplicates = 0;
+  for (let i = 0; shardRows.some((rs) => i < rs.length); i++) {
+    for (const rs of shardRows) {
+      const r = rs[i];
+      if (!r || (count.get(r.label) ?? 0) >= perLabel) continue;
+      if (seen.has(r.text)) {
+        duplicates++;
+        continue;
+      }
+      seen.add(r.text);
+      rows.push(r);
+      count.set(r.label, (count.get(r.label) ?? 0) + 1);
+    }
+  }
+  const tmp = `${out}.merging`;
+  writeFileSync(tmp, rows.map((r) => JSON.stringify({ text: r.text, label: r.label }) + '\n').join(''));
+  renameSync(tmp, out);
+  for (const f of shardFiles) rmSync(f, { force: true });
+  return duplicates;
+}
+
 async function main(): Promise<void> {
   const { values, flags } = parseArgs(process.argv.slice(2), {
-    values: ['per-label', 'task', 'out', 'batch', 'seed', 'seeds', 'threads', 'max-new-tokens', 'prompting-max', 'max-generation-minutes', ...LEVER_VALUE_OPTIONS],
-    flags: ['json', 'skip-generation', ...LEVER_FLAGS],
+    values: ['per-label', 'task', 'out', 'batch', 'seed', 'seeds', 'threads', 'max-new-tokens', 'prompting-max', 'max-generation-minutes', 'shards',
+      'lever-seed', ...LEVER_VALUE_OPTIONS],
+    flags: ['json', 'skip-generation', 'generation-only', ...LEVER_FLAGS],
   });
   const log = (s: string) => process.stderr.write(s + '\n');
   const perLabel = numberOption(values, 'per-label') ?? 1000;
   const taskId = values.get('task') ?? 'imdb';
   const preset = findTaskPreset(taskId);
   if (!preset) throw new UsageError(`--task "${taskId}" is not a preset.`);
-  const task = withPromptStyle(applyLeverArgs(preset, values, flags, numberOption(values, 'seed') ?? 1), 'chat');
+  // Shards get the run's seed as --lever-seed (their own --seed only seeds their sampling), so all draw the same examples.
+  const leverSeed = numberOption(values, 'lever-seed') ?? numberOption(values, 'seed') ?? 1;
+  const task = withPromptStyle(applyLeverArgs(preset, values, flags, leverSeed), 'chat');
   log(describeLevers(task));
   const out = path.resolve(values.get('out') ?? path.join(ROOT, 'build', 'data', `smollm2-${taskId}.jsonl`));
-  const threads = numberOption(values, 'threads') ?? 2;
+  const shards = numberOption(values, 'shards') ?? 2;
+  if (!Number.isInteger(shards) || shards < 1) throw new UsageError(`--shards must be a positive integer (got ${shards}).`);
+  const threads = numberOption(values, 'threads') ?? (shards > 1 ? 1 : 2);
   const seeds = numberOption(values, 'seeds') ?? 1;
   const promptingMax = numberOption(values, 'prompting-max') ?? Infinity;
+  const g: GenerationSettings = {
+    task,
+    perLabel,
+    batch: numberOption(values, 'batch') ?? 32,
+    seed: numberOption(values, 'seed') ?? 1,
+    maxNewTokens: numberOption(values, 'max-new-tokens') ?? 64,
+    maxMinutes: numberOption(values, 'max-generation-minutes') ?? Infinity,
+  };
   mkdirSync(path.dirname(out), { recursive: true });
 
-  configureNodeTransformers();
-  const lm = await loadLm({ modelId: MODEL_ID, device: 'cpu', dtype: 'q8', sessionOptions: { intraOpNumThreads: threads, interOpNumThreads: 1 } });
-  const st = await selfTest(lm);
-  if (!st.ok) throw new Error(st.message);
-
-  // 1. Generation (resumable: rows already in --out count towards the target).
-  const already: GeneratedSample[] = existsSync(out)
-    ? parseLabelledJsonl(readFileSync(out, 'utf8'), { source: out }).map((r) => ({ text: r.text, label: r.label }))
-    : [];
-  const t0 = Date.now();
-  let gen = { generatedTokens: 0, dropped: { tooShort: 0, duplicate: 0, empty: 0 } as Record<string, number>, acceptedByLabel: {} as Record<string, number> };
-  const maxMinutes = numberOption(values, 'max-generation-minutes') ?? Infinity;
-  const stop = new AbortController();
-  const timer = Number.isFinite(maxMinutes) ? setTimeout(() => stop.abort(), maxMinutes * 60_000) : undefined;
-  let stopReason = 'skipped';
-  if (!flags.has('skip-generation')) {
-    let last = 0;
-    gen = await generateSamples(lm, {
-      signal: stop.signal,
-      task,
-      perLabel,
-      already,
-      sampling: {
-        ...DEFAULT_SAMPLING,
-        batchSize: numberOption(values, 'batch') ?? 32,
-        seed: numberOption(values, 'seed') ?? 1,
-        maxNewTokens: numberOption(values, 'max-new-tokens') ?? 64,
-      },
-      onSamples: (batch) => appendFileSync(out, batch.map((s) => JSON.stringify({ text: s.text, label: s.label })).join('\n') + '\n'),
-      onProgress: (p) => {
-        if (Date.now() - last < 10_000) return;
-        last = Date.now();
-        log(`generation: ${JSON.stringify(p.acceptedByLabel)} of ${perLabel}/label, ${p.generatedTokens} tokens, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-      },
-    });
-    stopReason = (gen as { stopReason?: string }).stopReason ?? 'done';
+  if (flags.has('generation-only')) {
+    const lm = await loadGenerator(threads);
+    try {
+      console.log(JSON.stringify(await generateHere(lm, out, g, log)));
+    } finally {
+      await lm.dispose();
+    }
+    return;
   }
-  clearTimeout(timer);
+
+  // 1. Generation (resumable: rows already in --out, and in shard files of an interrupted run, count).
+  const already = readRows(out);
+  const t0 = Date.now();
+  let report: GenerationReport = { generatedTokens: 0, dropped: {}, stopReason: 'skipped' };
+  let mergeDuplicates = 0;
+  let lm: LoadedLm | undefined;
+  if (!flags.has('skip-generation')) {
+    if (shards === 1) {
+      lm = await loadGenerator(threads);
+      report = await generateHere(lm, out, g, log);
+    } else {
+      // Each shard gets an equal share of the largest deficit (the merge caps each label at --per-label).
+      const have = new Map<string, number>();
+      for (const r of already) have.set(r.label, (have.get(r.label) ?? 0) + 1);
+      const deficit = Math.max(0, ...task.labels.map((l) => perLabel - (have.get(l.name) ?? 0)));
+      const shardFiles = Array.from({ length: shards }, (_, k) => `${out}.shard-${k + 1}-of-${shards}.jsonl`);
+      const common = ['--task', taskId, '--per-label', String(Math.ceil(deficit / shards)), '--batch', String(g.batch),
+        '--max-new-tokens', String(g.maxNewTokens), '--threads', String(threads),
+        ...(Number.isFinite(g.maxMinutes) ? ['--max-generation-minutes', String(g.maxMinutes)] : []),
+        '--lever-seed', String(leverSeed),
+        ...LEVER_VALUE_OPTIONS.flatMap((o) => (values.has(o) ? [`--${o}`, values.get(o)!] : [])),
+        ...LEVER_FLAGS.filter((f) => flags.has(f)).map((f) => `--${f}`)];
+      const reports = deficit === 0 ? [] : await Promise.all(shardFiles.map((f, k) =>
+        runShard([...common, '--generation-only', '--out', f, '--seed', String(g.seed * 1000 + k + 1)], `shard ${k + 1}/${shards}`, log)));
+      mergeDuplicates = mergeShards(out, shardFiles, perLabel);
+      report = {
+        generatedTokens: reports.reduce((a, r) => a + r.generatedTokens, 0),
+        dropped: reports.reduce((acc, r) => {
+          for (const [k, v] of Object.entries(r.dropped)) acc[k] = (acc[k] ?? 0) + v;
+          return acc;
+        }, {} as Record<string, number>),
+        stopReason: reports.find((r) => r.stopReason !== 'done')?.stopReason ?? 'done',
+      };
+    }
+  }
   const genSeconds = (Date.now() - t0) / 1000;
-  const samples = parseLabelledJsonl(readFileSync(out, 'utf8'), { source: out }).length;
+  const rowsNow = readRows(out);
+  const samples = rowsNow.length;
+  const perLabelNow = Object.fromEntries(task.labels.map((l) => [l.name, rowsNow.filter((r) => r.label === l.name).length]));
   const generation = {
     seconds: Math.round(genSeconds),
-    tokensPerSec: genSeconds > 0 ? Math.round((gen.generatedTokens / genSeconds) * 10) / 10 : 0,
+    tokensPerSec: genSeconds > 0 ? Math.round((report.generatedTokens / genSeconds) * 10) / 10 : 0,
     samples,
     newSamples: samples - already.length,
-    dropped: Object.values(gen.dropped).reduce((a, b) => a + b, 0),
+    perLabel: perLabelNow,
+    dropped: Object.values(report.dropped).reduce((a, b) => a + b, 0) + mergeDuplicates,
+    droppedBy: { ...report.dropped, duplicateAcrossShards: mergeDuplicates },
     perLabelTarget: perLabel,
-    stopped: stopReason === 'interrupted' ? `time limit (${maxMinutes} min)` : stopReason,
+    shards,
+    stopped: report.stopReason === 'interrupted' ? `time limit (${g.maxMinutes} min)` : report.stopReason,
     file: path.relative(ROOT, out),
   };
   log(`generation: ${JSON.stringify(generation)}`);
+  lm ??= await loadGenerator(2);
 
   // 2. Prompting baseline on the real test sets.
   const prompting = [];
@@ -181,7 +321,7 @@ async function main(): Promise<void> {
     console.log(`${r.method.padEnd(10)} ${r.test.padEnd(22)} ${(r.accuracy * 100).toFixed(2).padStart(8)}  ${(r.macroF1 * 100).toFixed(2).padStart(8)}`);
   }
   if (flags.has('json')) {
-    console.log(JSON.stringify({ generator: MODEL_ID, task: taskId, promptStyle: 'chat', levers: leverSummary(task), generation, results, prompting }));
+    console.log(JSON.stringify({ generator: MODEL_ID, task: taskId, promptStyle: 'chat', levers: leverSummary(task), sampling: { ...DEFAULT_SAMPLING, batchSize: g.batch, seed: g.seed, maxNewTokens: g.maxNewTokens }, generation, results, prompting }));
   }
 }
 

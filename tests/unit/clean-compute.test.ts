@@ -86,6 +86,15 @@ describe('cleanOnSamples → trainOnSamples', () => {
     expect(fresh.cleaning.reusedScores).toBeUndefined();
   });
 
+  it('stops on request (Stop in the Clean step) with an AbortError', async () => {
+    const abort = new AbortController();
+    const run = cleanOnSamples({ samples, labelNames: LABELS, settings: settings('sungen-fast', { outerIterations: 50 }) }, {
+      signal: abort.signal,
+      onProgress: (p) => p.outerIteration === 2 && abort.abort(),
+    });
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('filter: the confidences are reused; none has no scores', async () => {
     const s = settings('filter');
     const scores = await cleanOnSamples({ samples, labelNames: LABELS, settings: s });

@@ -81,3 +81,57 @@ describe('fillPrompt / counterLabelsOf', () => {
     expect(counterLabelsOf({ ...agnews, selfDebiasDecay: 0 }, agnews.labels[0])).toEqual([]);
   });
 });
+
+describe('pickToken top-p fast path', () => {
+  /** The definition: softmax in float32, all tokens by probability (ties: lower id), smallest prefix reaching topP. */
+  function reference(row: Float32Array, temperature: number, topP: number, u: number): number {
+    let max = -Infinity;
+    for (const x of row) if (x > max) max = x;
+    const probs = row.map((x) => Math.exp((x - max) / temperature));
+    let total = 0;
+    for (const p of probs) total += p;
+    const ids = Array.from(probs.keys()).filter((i) => probs[i] > 0);
+    ids.sort((a, b) => probs[b] - probs[a] || a - b);
+    let cum = 0;
+    let cut = ids.length;
+    for (let r = 0; r < ids.length; r++) {
+      cum += probs[ids[r]];
+      if (cum >= topP * total) {
+        cut = r + 1;
+        break;
+      }
+    }
+    const nucleus = ids.slice(0, cut).sort((a, b) => a - b);
+    let sum = 0;
+    for (const id of nucleus) sum += probs[id];
+    let left = u * sum;
+    for (const id of nucleus) {
+      left -= probs[id];
+      if (left < 0) return id;
+    }
+    return nucleus[nucleus.length - 1];
+  }
+
+  it('draws exactly the token the definition draws (peaked, flat and tied rows; small and large nuclei)', () => {
+    const V = 3000;
+    const gen = mulberry32(11);
+    const scratch = createScratch(V);
+    let checked = 0;
+    for (const spread of [0.5, 2, 6, 15]) {
+      for (const topP of [0.5, 0.9, 0.99]) {
+        for (const temperature of [0.7, 1, 1.3]) {
+          for (let rep = 0; rep < 4; rep++) {
+            // Gaussian-ish logits with a few dominant tokens, rounded so that ties occur.
+            const row = Float32Array.from({ length: V }, () => Math.round((gen() + gen() + gen() - 1.5) * spread * 4) / 4);
+            for (let k = 0; k < 5; k++) row[Math.floor(gen() * V)] += spread * 2;
+            const u = gen();
+            const got = pickToken(row, { doSample: true, temperature, topK: 0, topP }, () => u, scratch);
+            expect(got).toBe(reference(row, temperature, topP, u));
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(144);
+  });
+});
