@@ -179,6 +179,15 @@ async function main(args: BenchSungenArgs): Promise<void> {
             const rowsScored = session.trainRows;
             const auc = noiseAuc(Float32Array.from(rowsScored, (r) => run.scores![r]), Uint8Array.from(rowsScored, (r) => flippedSet.flipped[r]));
             aucs.set(name, [...(aucs.get(name) ?? []), auc]);
+            if (run.innerLossScores && method !== 'sungen-safe') {
+              const lossName = `${method} (inner loss)`;
+              const lossAuc = noiseAuc(Float32Array.from(rowsScored, (r) => run.innerLossScores![r]), Uint8Array.from(rowsScored, (r) => flippedSet.flipped[r]));
+              aucs.set(lossName, [...(aucs.get(lossName) ?? []), lossAuc]);
+              // Both together: the mean of the two ranks.
+              const both = rankAverage(Float32Array.from(rowsScored, (r) => run.scores![r]), Float32Array.from(rowsScored, (r) => run.innerLossScores![r]));
+              const bothName = `${method} (θ + inner loss)`;
+              aucs.set(bothName, [...(aucs.get(bothName) ?? []), noiseAuc(both, Uint8Array.from(rowsScored, (r) => flippedSet.flipped[r]))]);
+            }
           }
           log(`${method} seed ${seed}: kept ${run.keptRows.length}/${session.trainRows.length}, reweight ${run.reweightSeconds.toFixed(1)} s, train ${run.trainSeconds.toFixed(1)} s, ` +
             `val acc ${(d.validation.accuracy * 100).toFixed(2)} p_y ${d.validation.meanLabelProbability.toFixed(4)} pred ${d.validation.distribution.predictedShare.map((x) => x.toFixed(2)).join('/')}` +
@@ -329,6 +338,19 @@ function kindEpochs(args: BenchSungenArgs, kind: TamKind): number {
 }
 function kindLr(args: BenchSungenArgs, kind: TamKind): number {
   return kind === args.model ? args.learningRate : defaultSettings(kind).learningRate;
+}
+
+/** Per position, the mean of the ranks (0…1) of `a` and `b` among their own values. */
+function rankAverage(a: Float32Array, b: Float32Array): Float32Array {
+  const ranks = (x: Float32Array) => {
+    const order = Array.from(x.keys()).sort((i, j) => x[i] - x[j]);
+    const r = new Float32Array(x.length);
+    order.forEach((i, k) => (r[i] = k / Math.max(1, x.length - 1)));
+    return r;
+  };
+  const ra = ranks(a);
+  const rb = ranks(b);
+  return ra.map((x, i) => (x + rb[i]) / 2);
 }
 
 function meanStd(values: number[]): { mean: number; std: number } {

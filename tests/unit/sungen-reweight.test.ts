@@ -123,6 +123,17 @@ describe('sungenReweight', () => {
     expect(result.history[result.history.length - 1].weightStats.std).toBeGreaterThan(0.05); // the weights moved
     expect(mean(noisyW)).toBeLessThan(mean(clean) - 0.04);
     expect(auc).toBeGreaterThan(0.58);
+    // The mean inner loss at φ* (a by-product of the finite differences) is higher for the flipped samples.
+    const lossAuc = (() => {
+      const lc = [...result.meanInnerLoss].filter((_, i) => !flipped[i]);
+      const ln = [...result.meanInnerLoss].filter((_, i) => flipped[i]);
+      let u = 0;
+      for (const a of lc) for (const b of ln) u += a < b ? 1 : a === b ? 0.5 : 0;
+      return u / (lc.length * ln.length);
+    })();
+    console.log(`flipped-label AUC: θ ${auc.toFixed(3)}, mean inner loss ${lossAuc.toFixed(3)}`);
+    expect(result.meanInnerLoss.every((x) => Number.isFinite(x) && x > 0)).toBe(true);
+    expect(lossAuc).toBeGreaterThan(0.58);
     tam.dispose();
   });
 });

@@ -128,6 +128,8 @@ export interface MethodRun {
   theta?: Float32Array;
   /** Per-row cleanliness score the method ranked by (higher = cleaner), indexed by row id. */
   scores?: Float32Array;
+  /** SunGen methods: −(mean per-sample loss of the inner model at φ* over the outer iterations), higher = cleaner. */
+  innerLossScores?: Float32Array;
   /** Time spent choosing/weighting data (incl. extra training runs) and in the final training run. */
   reweightSeconds: number;
   trainSeconds: number;
@@ -205,6 +207,7 @@ interface Trained {
   weights: Float32Array;
   scores: Float32Array;
   theta?: Float32Array;
+  innerLossScores?: Float32Array;
   reweightSeconds: number;
   trainSeconds: number;
   validation: ValidationReport;
@@ -306,11 +309,11 @@ export class CleaningSession {
     return { rows: rows.length, source, accuracy: correct / count, meanLabelProbability: pY / count, distribution: classDistribution(labels, predictions, c) };
   }
 
-  private async finish(rows: Int32Array, weights: Float32Array, scores: Float32Array, reweightSeconds: number, theta?: Float32Array): Promise<Trained> {
+  private async finish(rows: Int32Array, weights: Float32Array, scores: Float32Array, reweightSeconds: number, theta?: Float32Array, innerLossScores?: Float32Array): Promise<Trained> {
     const { tam, trainSeconds } = await this.trainFinal(rows, weights);
     const validation = this.validate(tam, this.validationRows, 'synthetic');
     const realValidation = this.opts.realRows?.length ? this.validate(tam, this.opts.realRows, 'real') : undefined;
-    return { tam, keptRows: rows, weights, scores, theta, reweightSeconds, trainSeconds, validation, realValidation };
+    return { tam, keptRows: rows, weights, scores, theta, innerLossScores, reweightSeconds, trainSeconds, validation, realValidation };
   }
 
   private async cached(key: string, make: () => Promise<Trained>): Promise<Trained> {
@@ -389,10 +392,10 @@ export class CleaningSession {
     });
   }
 
-  private readonly thetas = new Map<TamKind, Promise<{ theta: Float32Array; weights: Float32Array }>>();
+  private readonly thetas = new Map<TamKind, Promise<{ theta: Float32Array; weights: Float32Array; meanInnerLoss?: Float32Array }>>();
 
   /** SunGen's θ per row with `innerKind` as inner model (computed once per session, or precomputed). */
-  private sungenTheta(innerKind: TamKind): Promise<{ theta: Float32Array; weights: Float32Array }> {
+  private sungenTheta(innerKind: TamKind): Promise<{ theta: Float32Array; weights: Float32Array; meanInnerLoss?: Float32Array }> {
     let made = this.thetas.get(innerKind);
     if (!made) {
       made = (async () => {
@@ -431,7 +434,9 @@ export class CleaningSession {
       // Kept by hand: trusted fully (the largest weight SunGen can give).
       for (const r of this.opts.forceKeep ?? []) if (r < raw.length) raw[r] = Math.max(raw[r], 1);
       const weights = normaliseKeptWeights(raw, kept, this.data.labels, this.data.numClasses);
-      return this.finish(kept, weights, weightsFromScores(result.theta), seconds(start), result.theta);
+      // Precomputed θ (weights reused from the Clean step) comes without the inner losses.
+      const innerLossScores = result.meanInnerLoss ? Float32Array.from(result.meanInnerLoss, (x) => -x) : undefined;
+      return this.finish(kept, weights, weightsFromScores(result.theta), seconds(start), result.theta, innerLossScores);
     });
   }
 
@@ -468,6 +473,7 @@ export class CleaningSession {
       weights: t.weights,
       theta: t.theta,
       scores: t.scores,
+      innerLossScores: t.innerLossScores,
       reweightSeconds: t.reweightSeconds,
       trainSeconds: t.trainSeconds,
       diagnostics,
@@ -511,6 +517,7 @@ export class CleaningSession {
       selected: selection.selected,
       theta: sungen.theta,
       scores: sungen.scores,
+      innerLossScores: sungen.innerLossScores,
       reweightSeconds: spent - chosen.trainSeconds,
       trainSeconds: chosen.trainSeconds,
     });

@@ -59,21 +59,25 @@ export function globalNorm(tensors: tf.Tensor[]): number {
  * ⟨g, ∇φ CEᵢ(φ)⟩ for each of `rows`, by central difference along ĝ:
  *   (CEᵢ(φ + ε·ĝ) − CEᵢ(φ − ε·ĝ)) / (2ε) · ‖g‖.
  * ε is a step in parameter space along the unit vector ĝ (error O(ε²) plus float32 rounding ~1e-7·CE/ε).
- * The TAM's parameters are restored exactly afterwards.
+ * The TAM's parameters are restored exactly afterwards. With `lossesOut` (length rows.length) it also receives
+ * (CEᵢ(φ + ε·ĝ) + CEᵢ(φ − ε·ĝ)) / 2 = CEᵢ(φ) + O(ε²), each sample's loss at φ, for free.
  */
 export function directionalDerivatives(
   tam: Tam,
   data: EncodedDataset,
   rows: Int32Array,
   direction: tf.Tensor[],
-  opts: { epsilon: number; batchSize: number },
+  opts: { epsilon: number; batchSize: number; lossesOut?: Float32Array },
 ): Float32Array {
   const varList = tam.variables;
   if (direction.length !== varList.length) throw new Error(`Direction has ${direction.length} tensors for ${varList.length} variables.`);
   if (!(opts.epsilon > 0)) throw new Error(`Finite-difference epsilon must be > 0 (got ${opts.epsilon}).`);
   const norm = globalNorm(direction);
   const dots = new Float32Array(rows.length);
-  if (norm === 0) return dots;
+  if (norm === 0) {
+    if (opts.lossesOut) opts.lossesOut.set(perSampleLosses(tam, data, rows, opts.batchSize));
+    return dots;
+  }
   const base = tam.snapshot();
   try {
     const shiftTo = (sign: number) => {
@@ -88,6 +92,7 @@ export function directionalDerivatives(
     const minus = perSampleLosses(tam, data, rows, opts.batchSize);
     const scale = norm / (2 * opts.epsilon);
     for (let i = 0; i < rows.length; i++) dots[i] = (plus[i] - minus[i]) * scale;
+    if (opts.lossesOut) for (let i = 0; i < rows.length; i++) opts.lossesOut[i] = (plus[i] + minus[i]) / 2;
   } finally {
     tam.restore(base);
     tf.dispose(base);

@@ -85,6 +85,8 @@ export async function sungenReweight(
   const trainRows = explicitOuter ? complementOf(pool, outerRows) : o.outerHeldOut ? complementOf(pool, outerRows) : pool;
   if (trainRows.length === 0) throw new Error('SunGen: the held-out outer set leaves no sample to weight (lower outerSetSize).');
   const history: SungenResult['history'] = [];
+  const meanInnerLoss = new Float32Array(n);
+  const losses = new Float32Array(trainRows.length);
   const init = tam.snapshot();
   try {
     for (let t = 1; t <= o.outerIterations; t++) {
@@ -122,7 +124,8 @@ export async function sungenReweight(
       // 3. Hypergradient h = −(η/S)·w(1−w)·⟨g, ∇CEᵢ(φ*)⟩, clipped, one Adam step on θ.
       let dots: Float32Array;
       try {
-        dots = directionalDerivatives(tam, data, trainRows, grads, { epsilon: o.finiteDifferenceEpsilon, batchSize: o.evalBatchSize });
+        dots = directionalDerivatives(tam, data, trainRows, grads, { epsilon: o.finiteDifferenceEpsilon, batchSize: o.evalBatchSize, lossesOut: losses });
+        trainRows.forEach((r, k) => (meanInnerLoss[r] += losses[k] / o.outerIterations));
       } finally {
         tf.dispose(grads);
       }
@@ -144,5 +147,5 @@ export async function sungenReweight(
     tam.restore(init);
     tf.dispose(init);
   }
-  return { theta, weights: weightsFromScores(theta), history, seconds: elapsed() };
+  return { theta, weights: weightsFromScores(theta), meanInnerLoss, history, seconds: elapsed() };
 }

@@ -99,6 +99,11 @@ export interface SungenResult {
   theta: Float32Array;
   /** wᵢ = sigmoid(θᵢ). */
   weights: Float32Array;
+  /**
+   * Each sample's cross-entropy at φ* (the inner model after its weighted epoch), averaged over the T outer iterations
+   * (0 for rows never trained on). A by-product of the finite differences; a small-loss noise score to compare with θ.
+   */
+  meanInnerLoss: Float32Array;
   history: SungenIterationRecord[];
   seconds: number;
 }
