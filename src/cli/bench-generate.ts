@@ -158,12 +158,20 @@ async function main(argv: string[]): Promise<number> {
   }
   if (flags.has('json')) {
     const round = (x: number) => Math.round(x * 10) / 10;
+    // Where a forward pass's time went (ms): onnxruntime's run(), transformers.js around it, our loop (sampling).
+    const stepMs = (m: { step: { totalMs: number; sessionMs: number; wrapperMs: number; loopMs: number } }) => ({
+      total: round(m.step.totalMs),
+      session: round(m.step.sessionMs),
+      transformersJs: round(m.step.wrapperMs),
+      loop: round(m.step.loopMs),
+    });
     console.log(
       JSON.stringify({
         model: modelId,
         backend,
         singleTokensPerSec: round(single),
-        batched: r.batched.map((b) => ({ batch: b.batch, tokensPerSec: round(b.tokensPerSec) })),
+        batched: r.batched.map((b) => ({ batch: b.batch, tokensPerSec: round(b.tokensPerSec), stepMs: stepMs(b) })),
+        singleStepMs: stepMs(r.single),
         bestSpeedup: Math.round(r.bestSpeedup * 100) / 100,
         peakRssMB,
         ...(reference

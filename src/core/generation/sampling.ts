@@ -152,66 +152,6 @@ function sortByProbDesc(probs: Float32Array, ids: Uint32Array, scratch: SamplerS
   for (let r = 0; r < n; r++) ids[r] = V - 1 - (keys[n - 1 - r] % V);
 }
 
-/** Selection steps tried before falling back to a full sort of the top-p candidates (nuclei are usually small). */
-const TOP_P_SELECT_STEPS = 24;
-
-/**
- * Moves the next most likely candidate (ties: lower id first) of `ids[r..n)` to position r: one step of a selection
- * sort with the same order as sortByProbDesc, so a small nucleus costs O(n · nucleus) instead of a sort.
- */
-function selectNext(probs: Float32Array, ids: Uint32Array, r: number, n: number): void {
-  let best = r;
-  let bestP = probs[ids[r]];
-  let bestId = ids[r];
-  for (let i = r + 1; i < n; i++) {
-    const id = ids[i];
-    const p = probs[id];
-    if (p > bestP || (p === bestP && id < bestId)) {
-      best = i;
-      bestP = p;
-      bestId = id;
-    }
-  }
-  ids[best] = ids[r];
-  ids[r] = bestId;
-}
-
-/**
- * The nucleus among `n` candidates in `scratch.order` (token ids, each with probability > 0): orders them by
- * probability descending (ties by id) until the running mass reaches keepMass, leaves the nucleus ids ascending in
- * `scratch.order[0..cut)` and returns cut. A few selection steps first; a full sort when the nucleus is larger.
- */
-function cutNucleus(probs: Float32Array, n: number, keepMass: number, scratch: SamplerScratch): number {
-  const { order } = scratch;
-  const candidates = order.subarray(0, n);
-  let cum = 0;
-  let cut = -1;
-  const steps = Math.min(n, TOP_P_SELECT_STEPS);
-  for (let r = 0; r < steps; r++) {
-    selectNext(probs, candidates, r, n);
-    cum += probs[candidates[r]];
-    if (cum >= keepMass) {
-      cut = r + 1;
-      break;
-    }
-  }
-  if (cut < 0 && steps === n) cut = n;
-  if (cut < 0) {
-    sortByProbDesc(probs, candidates, scratch);
-    cum = 0;
-    cut = n;
-    for (let r = 0; r < n; r++) {
-      cum += probs[candidates[r]];
-      if (cum >= keepMass) {
-        cut = r + 1;
-        break;
-      }
-    }
-  }
-  order.subarray(0, cut).sort();
-  return cut;
-}
-
 /**
  * Finds the nucleus (smallest set of most likely tokens whose mass reaches topP of the total) and leaves its token ids
  * in `scratch.order[0..n)`, ascending; returns n. Sorts only the tokens above TOP_P_FIRST_TIER × max first, which is
@@ -238,77 +178,21 @@ function topPNucleus(probs: Float32Array, topP: number, scratch: SamplerScratch)
       }
     }
     if (tierMass < keepMass && tier > TOP_P_NEGLIGIBLE * max) continue;
-    return cutNucleus(probs, n, keepMass, scratch);
+    const candidates = order.subarray(0, n);
+    sortByProbDesc(probs, candidates, scratch);
+    let cum = 0;
+    let cut = n;
+    for (let r = 0; r < n; r++) {
+      cum += probs[candidates[r]];
+      if (cum >= keepMass) {
+        cut = r + 1;
+        break;
+      }
+    }
+    order.subarray(0, cut).sort();
+    return cut;
   }
   return 0; // not reached: the last tier always returns
-}
-
-/** Draws one of the ids `ids[0..n)` (ascending) with weight probs[id]. */
-function sampleAmong(probs: Float32Array, ids: Uint32Array, n: number, rng: () => number): number {
-  let sum = 0;
-  for (let r = 0; r < n; r++) sum += probs[ids[r]];
-  let u = rng() * sum;
-  for (let r = 0; r < n; r++) {
-    u -= probs[ids[r]];
-    if (u < 0) return ids[r];
-  }
-  return ids[n - 1];
-}
-
-/** Candidate tiers of the fast top-p path, relative to the largest probability; the last one is TOP_P_NEGLIGIBLE. */
-const FAST_TIERS = [TOP_P_FIRST_TIER, 1e-4, 1e-5, 1e-6, 1e-7, TOP_P_NEGLIGIBLE];
-
-/**
- * Top-p without top-k: one pass over the vocabulary writes the float32 probabilities exp((logit − max)/T) into
- * scratch.probs and adds up their total and the mass of each tier (FAST_TIERS), in the same arithmetic as the general
- * path. The nucleus lies among the tokens above the highest tier whose cumulative mass reaches topP · total (every
- * token above it is more likely than every token below), so only those are collected and ordered. Returns the nucleus
- * size, its ids ascending in scratch.order, or 0 when the maximum probability is not exactly 1 (non-finite logits or
- * temperature: the caller takes the general path).
- */
-function fusedTopPNucleus(logits: Float32Array, max: number, invTemp: number, topP: number, scratch: SamplerScratch): number {
-  const { probs, order } = scratch;
-  const V = logits.length;
-  const [t0, t1, t2, t3, t4, t5] = FAST_TIERS; // × max probability, which is exp(0) = 1
-  let total = 0;
-  let maxP = 0;
-  let n = 0;
-  let m0 = 0;
-  let m1 = 0;
-  let m2 = 0;
-  let m3 = 0;
-  let m4 = 0;
-  let m5 = 0;
-  for (let i = 0; i < V; i++) {
-    const p = Math.fround(Math.exp((logits[i] - max) * invTemp));
-    probs[i] = p;
-    total += p;
-    if (p > maxP) maxP = p;
-    if (p > t0) {
-      order[n++] = i;
-      m0 += p;
-    } else if (p > t2) {
-      if (p > t1) m1 += p;
-      else m2 += p;
-    } else if (p > t3) m3 += p;
-    else if (p > t4) m4 += p;
-    else if (p > t5) m5 += p;
-  }
-  if (maxP !== 1) return 0;
-  const keepMass = topP * total;
-  let cum = m0;
-  let tier = 0;
-  for (const m of [m1, m2, m3, m4, m5]) {
-    if (cum >= keepMass) break;
-    cum += m;
-    tier++;
-  }
-  if (tier > 0) {
-    const threshold = FAST_TIERS[tier];
-    n = 0;
-    for (let i = 0; i < V; i++) if (probs[i] > threshold) order[n++] = i;
-  }
-  return cutNucleus(probs, n, keepMass, scratch);
 }
 
 /** Chooses the next token from one row of logits. `rng` returns floats in [0, 1). */
@@ -325,10 +209,6 @@ export function pickToken(
   for (let i = 0; i < V; i++) if (logits[i] > max) max = logits[i];
   if (max === -Infinity) return argmax(logits);
   const invTemp = 1 / cfg.temperature;
-  if (cfg.topP < 1 && !(cfg.topK > 0 && cfg.topK < V)) {
-    const n = fusedTopPNucleus(logits, max, invTemp, cfg.topP, scratch);
-    if (n > 0) return sampleAmong(probs, scratch.order, n, rng);
-  }
   for (let i = 0; i < V; i++) probs[i] = Math.exp((logits[i] - max) * invTemp); // max token has 1
   if (cfg.topK > 0 && cfg.topK < V) {
     const threshold = kthLargest(probs, cfg.topK, scratch.work);
@@ -336,7 +216,16 @@ export function pickToken(
   }
   if (cfg.topP < 1) {
     // Same arithmetic as the full pass below with the zeroed tokens skipped (adding or subtracting 0 changes nothing).
-    return sampleAmong(probs, scratch.order, topPNucleus(probs, cfg.topP, scratch), rng);
+    const n = topPNucleus(probs, cfg.topP, scratch);
+    const ids = scratch.order;
+    let sum = 0;
+    for (let r = 0; r < n; r++) sum += probs[ids[r]];
+    let u = rng() * sum;
+    for (let r = 0; r < n; r++) {
+      u -= probs[ids[r]];
+      if (u < 0) return ids[r];
+    }
+    return ids[n - 1];
   }
   let sum = 0;
   for (let i = 0; i < V; i++) sum += probs[i];
