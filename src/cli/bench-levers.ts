@@ -109,8 +109,12 @@ async function main(argv: string[]): Promise<number> {
       if (g.code !== 0) throw new Error(`generate for "${c}" exited with ${g.code}`);
       generation = { seconds: Math.round((Date.now() - t0) / 1000), summary: g.stderr.split('\n').find((l) => l.startsWith('Wrote ')) ?? '' };
     }
-    if (!existsSync(file)) throw new Error(`${file} does not exist; run without --skip-generation first.`);
-    const rows = firstPerLabel(file, perLabel);
+    // With --skip-generation, the samples of an unfinished run (FILE.partial) count too: their first N per label.
+    const source = existsSync(file) ? file : `${file}.partial`;
+    if (!existsSync(source)) throw new Error(`${file} does not exist; run without --skip-generation first.`);
+    const rows = firstPerLabel(source, perLabel);
+    const short = ['positive', 'negative'].filter((l) => rows.filter((r) => r.label === l).length < perLabel);
+    if (short.length) throw new Error(`${source} has fewer than ${perLabel} samples of ${short.join(', ')}; generate more first.`);
     const train = path.join(dir, `train-${c}-${perLabel}.jsonl`);
     writeFileSync(train, rows.map((r) => JSON.stringify({ text: r.text, label: r.label })).join('\n') + '\n');
     // copiedFromPool: share of samples with a 5-word run from a few-shot example (for every condition, as a baseline).
