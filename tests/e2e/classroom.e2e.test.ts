@@ -123,12 +123,19 @@ describe('Classroom flow (default task, bundled model, WASM, offline)', () => {
       await page.getByLabel('Method').selectOption('none');
       expect(await page.getByTestId('no-weights').textContent()).toMatch(/same weight/);
       expect(await page.getByRole('button', { name: 'Compute weights' }).isDisabled()).toBe(true);
+      // filter: its weights are confidences, computed in the step and shown as such.
+      await page.getByLabel('Method').selectOption('filter');
+      await page.getByRole('button', { name: 'Compute weights' }).click();
+      await waitForTestId(page, 'weights-origin', ['clean-error'], 120_000);
+      expect(await page.getByTestId('weights-origin').textContent()).toMatch(/with filter .*filter confidence/);
+      expect(await page.getByTestId('reuse-status').getAttribute('data-reuse')).toBe('true');
       // SunGen (fast inner model, small T), computed in the step itself: histograms per class, the lowest- and
       // highest-weighted samples, the next training reuses them.
       await page.getByLabel('Method').selectOption('sungen-fast');
       await page.getByLabel('Outer iterations T').fill('2');
+      await expect.poll(() => page.getByTestId('reuse-status').getAttribute('data-reuse')).toBe('false'); // filter's scores do not fit
       await page.getByRole('button', { name: 'Compute weights' }).click();
-      await waitForTestId(page, 'weights-origin', ['clean-error'], 120_000);
+      await expect.poll(() => page.getByTestId('weights-origin').textContent(), { timeout: 120_000 }).toMatch(/with sungen-fast .*SunGen weight/);
       expect(await page.getByTestId('weights-origin').getAttribute('data-origin')).toBe('computed');
       expect(await page.getByTestId('reuse-status').getAttribute('data-reuse')).toBe('true');
       await page.getByTestId('weight-histogram').locator('svg').waitFor();

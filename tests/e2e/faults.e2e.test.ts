@@ -313,8 +313,10 @@ describe('faults: closed tabs, killed browser, two tabs', () => {
     const guard = await guardedContext(env.browser, env.served.origin);
     try {
       const a = await openApp(guard);
-      // Small batches: tab A's resumed run lasts long enough for tab B to try to resume and to delete it.
-      await a.getByRole('textbox', { name: 'Samples per label' }).fill('60');
+      // Small batches and a target well beyond the first rows: tab A (model already loaded) must still be generating
+      // when tab B has loaded the model and asks for the lock, and when B tries to delete the run. With 60 per label a
+      // loaded CI machine let A finish before B's model load ended, so B found the run complete and nobody was busy.
+      await a.getByRole('textbox', { name: 'Samples per label' }).fill('250');
       await a.getByLabel('Batch size').fill('4');
       await generateButton(a).click();
       await expect.poll(() => rows(a).count(), { timeout: 120_000, interval: 100 }).toBeGreaterThan(5);
@@ -323,7 +325,8 @@ describe('faults: closed tabs, killed browser, two tabs', () => {
       const b = await openApp(guard);
       await expect.poll(() => b.getByTestId('run-status').textContent(), { timeout: 10_000 }).toBe('stopped');
       await Promise.all([a.getByRole('button', { name: 'Resume', exact: true }).click(), b.getByRole('button', { name: 'Resume', exact: true }).click()]);
-      // Both clicks race for the run's lock: whichever tab loses is told the run is busy (either order is correct).
+      // Both clicks race for the run's lock: whichever tab loses is told the run is busy (either order is correct) —
+      // by its worker when the lock is taken, or at once when the other tab's 'running' status reached it first.
       const busyText = async (p: typeof a): Promise<string> => ((await p.getByTestId('run-error').count()) ? ((await p.getByTestId('run-error').textContent()) ?? '') : '');
       await expect.poll(async () => `${await busyText(a)}|${await busyText(b)}`, { timeout: 60_000 }).toMatch(/being generated right now/);
       const loser = /being generated right now/.test(await busyText(b)) ? b : a;
@@ -335,8 +338,8 @@ describe('faults: closed tabs, killed browser, two tabs', () => {
       expect((await readStored(loser)).runs.length).toBe(1);
       await expect.poll(async () => (await readStored(a)).runs[0]?.status, { timeout: 240_000, interval: 500 }).toBe('done');
       const run = (await readStored(a)).runs[0];
-      expect(run.countsByLabel.map(([, n]) => n)).toEqual([60, 60]);
-      expect(run.samples).toBe(120);
+      expect(run.countsByLabel.map(([, n]) => n)).toEqual([250, 250]);
+      expect(run.samples).toBe(500);
       expect(run.contiguous).toBe(true);
       expect(guard.blocked).toEqual([]);
     } finally {

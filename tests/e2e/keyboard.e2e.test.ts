@@ -1,4 +1,4 @@
-// End to end with the keyboard only: the default offline task goes Task → Generate → Evaluate (a typed test set) →
+// End to end with the keyboard only: the default offline task (a label added and removed on the way) goes Task → Generate → Evaluate (a typed test set) →
 // Clean (SunGen weights computed in the step) → Train → a second method → Compare, driven by Tab / Shift+Tab / Enter /
 // Space / arrow keys and typing — never a mouse click — and every control that receives focus shows a focus ring.
 import { describe, expect, it } from 'vitest';
@@ -26,8 +26,17 @@ describe('Keyboard only (default task, bundled model, WASM, offline)', () => {
       await page.goto(env.served.baseUrl);
       await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
 
-      // Task: the default task is fine; its primary action goes on.
-      await tabTo(page, 'button', 'Use this task → Generate');
+      // Task: add a third label with the keyboard, name it, see it listed, remove it again; then go on.
+      await tabTo(page, 'button', 'Add a label');
+      await page.keyboard.press('Enter');
+      expect((await focused(page)).name).toBe('Label 3 name'); // focus moves into the new label
+      await page.keyboard.type('calm');
+      await expect.poll(() => page.getByRole('button', { name: 'Remove label 3 (calm)' }).count()).toBe(1);
+      await tabTo(page, 'button', 'Remove label 3 (calm)');
+      await page.keyboard.press('Enter');
+      expect(await page.getByLabel('Label 3 name').count()).toBe(0);
+      expect((await focused(page)).name).toBe('Add a label'); // focus stays in the list, not lost
+      await tabTo(page, 'button', 'Use this task → Generate', { back: true });
       await page.keyboard.press('Enter');
       await page.locator('section[data-step="generate"]').waitFor();
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { STEPS, formatHash, parseHash } from '../../src/ui/shared/steps.ts';
 import { mergeSamples } from '../../src/ui/runs/merge-samples.ts';
+import { coversSamples } from '../../src/ui/clean/clean-data.ts';
 import { byteRate, formatEta, ProgressTrack } from '../../src/ui/shared/progress-track.ts';
 import type { SampleRecord } from '../../src/core/storage/schema.ts';
 
@@ -60,5 +61,14 @@ describe('progress ETA', () => {
     expect(formatEta(4)).toBe('about 4 s left');
     expect(formatEta(125)).toBe('about 2 min 5 s left');
     expect(formatEta(null)).toBe('estimating…');
+  });
+});
+
+describe('coversSamples', () => {
+  it('stored scores fit when every sample not dropped by hand has one', () => {
+    const samples = [{ id: 1, seq: 0 }, { id: 2, seq: 1 }, { id: 3, seq: 2 }];
+    expect(coversSamples([1, 2, 3], samples, {})).toBe(true);
+    expect(coversSamples([1, 2], samples, {})).toBe(false); // sample 3 came later
+    expect(coversSamples([1, 2], samples, { 3: 'drop' })).toBe(true);
   });
 });

@@ -52,3 +52,15 @@ export function joinWeights(samples: readonly { id?: number; seq: number; text: 
   }
   return items;
 }
+
+/**
+ * Whether stored Clean-step scores cover every sample the next training uses (all samples not dropped by hand):
+ * samples generated or imported after the computation have no score, and the training then computes them all again.
+ */
+export function coversSamples(scoredIds: readonly number[], samples: readonly { id?: number; seq: number }[], overrides: Record<string, 'keep' | 'drop'>): boolean {
+  const scored = new Set(scoredIds);
+  return samples.every((s) => {
+    const id = s.id ?? s.seq;
+    return overrides[String(id)] === 'drop' || scored.has(id);
+  });
+}

@@ -10,7 +10,7 @@ import type { TrainingSettings } from '../../core/train/settings.ts';
 import type { TrainEvent } from '../../workers/train-protocol.ts';
 import { errorText } from '../../core/error-text.ts';
 import { ProgressTrack, type LossPoint, type PhaseProgress } from '../shared/progress-track.ts';
-import { byIds, classWeights, joinWeights, sinkingClasses, type WeightedText } from './clean-data.ts';
+import { byIds, classWeights, coversSamples, joinWeights, sinkingClasses, type WeightedText } from './clean-data.ts';
 
 const sigmoid = (t: number) => 1 / (1 + Math.exp(-t));
 
@@ -53,10 +53,10 @@ export class CleanController {
     const src = scoreSourceOf(this.train.settings.method, this.train.settings.model);
     return src ? scoreName(src.source) : null;
   });
-  /** Whether the scores stored on the run fit the current settings (the next training then reuses them). */
+  /** Whether the scores stored on the run fit the current settings and samples (the next training then reuses them). */
   reusable = $derived.by(() => {
     const c = this.runs.current?.cleaning;
-    return !!c && c.key === scoreKey(this.train.settings);
+    return !!c && c.key === scoreKey(this.train.settings) && coversSamples(c.sampleIds, this.runs.samples, this.overrides);
   });
 
   constructor(
@@ -134,7 +134,7 @@ export class CleanController {
       const byId = byIds(c.sampleIds, values);
       for (const id of c.validationIds) byId.delete(id);
       this.items = joinWeights(samples, byId);
-      this.origin = { kind: 'computed', method: c.method, name: scoreName(c.source), createdAt: c.createdAt, seconds: c.seconds, heldOut: c.validationIds.length, current: c.key === key };
+      this.origin = { kind: 'computed', method: c.method, name: scoreName(c.source), createdAt: c.createdAt, seconds: c.seconds, heldOut: c.validationIds.length, current: c.key === key && coversSamples(c.sampleIds, samples, run?.overrides ?? {}) };
       this.error = null;
       return;
     }

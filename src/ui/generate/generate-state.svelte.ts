@@ -6,6 +6,7 @@ import { detectGenerationDevice } from '../../core/runtime/probe.ts';
 import { httpFileExists, localModelBaseUrl } from '../../core/runtime/http-files.ts';
 import type { LabStore } from '../../core/storage/lab-store.ts';
 import { isRunLockHeld } from '../../core/storage/run-lock.ts';
+import { RunBusyError } from '../../core/storage/errors.ts';
 import type { SampleRecord } from '../../core/storage/schema.ts';
 import type { DeviceEvent, ProgressEvent, ServerEvent, WorkerEvent, WorkerPhase } from '../../workers/generate-protocol.ts';
 import { KeyStore } from '../../core/storage/key-store.ts';
@@ -287,7 +288,15 @@ export class GenerateController {
 
   async resume(): Promise<void> {
     const run = this.runs.current;
-    if (!run || !this.canResume) return;
+    if (!run) return;
+    // Another tab may have resumed this run a moment ago (its status reached this tab between the click and now), or
+    // may hold it while this tab still shows it stopped: say so instead of ignoring the click or loading a model first.
+    const otherTabHasIt = !this.busy && (run.status === 'running' || (this.canResume && (await isRunLockHeld(run.id))));
+    if (otherTabHasIt) {
+      this.runError = new RunBusyError(run.id, 'resumed here').message;
+      return;
+    }
+    if (!this.canResume) return;
     this.runError = null;
     if (run.config.device === 'server') {
       if (!this.resumeOnServer(run)) return;
