@@ -206,7 +206,7 @@ describe('Generate page (bundled model, WASM, offline)', () => {
       await page.getByLabel('Temperature').fill('warm');
       await generateButton(page).click();
       const errors = () => page.getByTestId('form-errors').textContent();
-      await expect.poll(errors).toContain('Temperature must be a number (got "warm")');
+      await expect.poll(errors, { timeout: 10_000 }).toContain('Temperature must be a number (got "warm")');
       expect(await errors()).toContain('Custom task:');
       expect(await errors()).not.toContain('not valid JSON');
 
