@@ -289,6 +289,7 @@ export class GenerateController {
   async resume(): Promise<void> {
     const run = this.runs.current;
     if (!run) return;
+    if (this.canResume) this.runError = null; // before any await: the click answers at once, old errors go
     // Another tab may have resumed this run a moment ago (its status reached this tab between the click and now), or
     // may hold it while this tab still shows it stopped: say so instead of ignoring the click or loading a model first.
     const otherTabHasIt = !this.busy && (run.status === 'running' || (this.canResume && (await isRunLockHeld(run.id))));
