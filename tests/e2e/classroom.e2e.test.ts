@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { goToStep, guardedContext, ROOT, useServedBrowser, waitForTestId } from './harness.ts';
+import { goToStep, guardedContext, openAppPage, ROOT, useServedBrowser, waitForTestId } from './harness.ts';
 import { axeViolations, duplicateControlNames } from './a11y.ts';
 
 const env = useServedBrowser();
@@ -59,10 +59,7 @@ describe('Classroom flow (default task, bundled model, WASM, offline)', () => {
     mkdirSync(SHOTS, { recursive: true });
     const guard = await guardedContext(env.browser, env.served.origin);
     try {
-      const page = await guard.newPage();
-      await page.setViewportSize({ width: 1280, height: 800 });
-      await page.goto(env.served.baseUrl);
-      await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
+      const page = await openAppPage(guard, env.served.baseUrl, { viewport: { width: 1280, height: 800 } });
       expect(await page.locator('section.step').getAttribute('data-step')).toBe('task');
       // Every step before any run exists: layout and accessibility at the three sizes.
       expect(await shootAll(page, 'empty'), 'axe-core and unique-name checks (no runs yet)').toEqual([]);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { goToStep, guardedContext, useServedBrowser, type GuardedContext } from './harness.ts';
+import { goToStep, guardedContext, openAppPage, useServedBrowser, type GuardedContext } from './harness.ts';
 import { chromiumPathOrThrow } from '../../src/cli/chromium.ts';
 import { bigImportFile } from './hostile-cases.ts';
 import { readStored } from './storage-probe.ts';
@@ -21,11 +21,7 @@ const generateButton = (page: Page) => page.getByRole('button', { name: 'Generat
 const rows = (page: Page) => page.locator('[data-testid="samples-table"] tbody tr');
 
 async function openApp(guard: GuardedContext | { newPage(): Promise<Page> }, step: 'Generate' | 'Runs' | 'Train' = 'Generate'): Promise<Page> {
-  const page = await guard.newPage();
-  await page.goto(env.served.baseUrl);
-  await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
-  await goToStep(page, step);
-  return page;
+  return openAppPage(guard, env.served.baseUrl, { step });
 }
 
 /** Sets the origin's storage quota to `extraBytes` above what it uses now (DevTools protocol). */

@@ -5,15 +5,12 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { cpSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { goToStep, guardedContext, ROOT, useServedBrowser, type GuardedContext } from './harness.ts';
+import { goToStep, guardedContext, openAppPage, ROOT, useServedBrowser, type GuardedContext } from './harness.ts';
 
 const env = useServedBrowser();
 
 async function openApp(guard: GuardedContext): Promise<Page> {
-  const page = await guard.newPage();
-  await page.goto(env.served.baseUrl);
-  await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
-  await goToStep(page, 'Generate');
+  const page = await openAppPage(guard, env.served.baseUrl, { step: 'Generate' });
   return page;
 }
 

@@ -110,6 +110,21 @@ export async function goToStep(page: Page, title: 'Task' | 'Generate' | 'Clean' 
 }
 
 /** Waits until an element with `testId` appears; fails at once with the page's own message if one of `errorIds` appears. */
+/** Opens the app in a new page of `guard` (a guarded context or a persistent one), waits until it is ready, and goes
+ * to `step` when given; `viewport` first when a test checks a layout size. */
+export async function openAppPage(
+  guard: { newPage(): Promise<Page> },
+  baseUrl: string,
+  opts: { step?: Parameters<typeof goToStep>[1]; viewport?: { width: number; height: number } } = {},
+): Promise<Page> {
+  const page = await guard.newPage();
+  if (opts.viewport) await page.setViewportSize(opts.viewport);
+  await page.goto(baseUrl);
+  await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
+  if (opts.step) await goToStep(page, opts.step);
+  return page;
+}
+
 export async function waitForTestId(page: Page, testId: string, errorIds: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { goToStep, guardedContext, ROOT, useServedBrowser, type GuardedContext } from './harness.ts';
+import { goToStep, guardedContext, openAppPage, ROOT, useServedBrowser, type GuardedContext } from './harness.ts';
 import { bigImportFile, cliCases, importCases, testSetCases, type CliCase, type FileCase } from './hostile-cases.ts';
 import { pageErrors, readStored, type Stored } from './storage-probe.ts';
 
@@ -72,10 +72,7 @@ async function waitForOutcome(page: Page, selectors: { error: string; ok: string
 }
 
 async function openApp(guard: GuardedContext): Promise<Page> {
-  const page = await guard.newPage();
-  await page.goto(env.served.baseUrl);
-  await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
-  await goToStep(page, 'Generate');
+  const page = await openAppPage(guard, env.served.baseUrl, { step: 'Generate' });
   return page;
 }
 

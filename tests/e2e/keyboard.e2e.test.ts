@@ -3,7 +3,7 @@
 // Space / arrow keys and typing — never a mouse click — and every control that receives focus shows a focus ring.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { guardedContext, useServedBrowser, waitForTestId } from './harness.ts';
+import { guardedContext, openAppPage, useServedBrowser, waitForTestId } from './harness.ts';
 import { focused, retype, tabTo } from './a11y.ts';
 
 const env = useServedBrowser();
@@ -21,10 +21,7 @@ describe('Keyboard only (default task, bundled model, WASM, offline)', () => {
   it('Task → Generate → Evaluate (typed set) → Clean (computed weights) → Train → second method → Compare', async () => {
     const guard = await guardedContext(env.browser, env.served.origin);
     try {
-      const page = await guard.newPage();
-      await page.setViewportSize({ width: 1280, height: 800 });
-      await page.goto(env.served.baseUrl);
-      await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
+      const page = await openAppPage(guard, env.served.baseUrl, { viewport: { width: 1280, height: 800 } });
 
       // Task: add a third label with the keyboard, name it, see it listed, remove it again; then go on.
       await tabTo(page, 'button', 'Add a label');

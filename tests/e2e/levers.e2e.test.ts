@@ -2,7 +2,7 @@
 // set in the form (typed and read from a file), bad input gets its message next to the field, hostile text stays
 // text, both prompt previews show the levers, and the run generated with the bundled model saves them in IndexedDB.
 import { describe, expect, it } from 'vitest';
-import { goToStep, guardedContext, useServedBrowser } from './harness.ts';
+import { guardedContext, openAppPage, useServedBrowser } from './harness.ts';
 
 const env = useServedBrowser();
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
@@ -11,10 +11,7 @@ describe('Task step: topics and few-shot examples', () => {
   it('sets topics and examples in the form, previews them, and saves them with the run', async () => {
     const guard = await guardedContext(env.browser, env.served.origin);
     try {
-      const page = await guard.newPage();
-      await page.goto(env.served.baseUrl);
-      await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
-      await goToStep(page, 'Task');
+      const page = await openAppPage(guard, env.served.baseUrl, { step: 'Task' });
       const levers = page.getByTestId('levers');
 
       // Topics: two added, one hostile; a template without {topic} gets its message, then is fixed.

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { goToStep, guardedContext, ROOT, useServedBrowser } from './harness.ts';
+import { goToStep, guardedContext, openAppPage, ROOT, useServedBrowser } from './harness.ts';
 
 const env = useServedBrowser();
 const PACK = join(ROOT, 'public/models/HuggingFaceTB/SmolLM2-135M-Instruct/onnx/model_quantized.onnx');
@@ -15,10 +15,7 @@ describe('SmolLM2 offline pack in the page (WASM, offline)', () => {
     expect(existsSync(PACK), `${PACK} is missing: run npm run model-pack`).toBe(true);
     const guard = await guardedContext(env.browser, env.served.origin);
     try {
-      const page = await guard.newPage();
-      await page.goto(env.served.baseUrl);
-      await page.locator('[data-ready="true"]').waitFor({ timeout: 30_000 });
-      await goToStep(page, 'Task');
+      const page = await openAppPage(guard, env.served.baseUrl, { step: 'Task' });
       await page.getByLabel('Preset task').selectOption('sst-2');
       await goToStep(page, 'Generate');
 
