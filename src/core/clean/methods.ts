@@ -3,7 +3,8 @@
 // confident.ts), `sungen` (SunGen with the final model kind as inner TAM, sungen/), `sungen-fast` (SunGen with the
 // cheap bag-of-embeddings TAM as inner model) and `sungen-safe` — the default — SunGen-fast behind the collapse guard
 // (guard.ts) and label-free selection (select.ts), keeping filter's or the unweighted model when SunGen shows harm.
-// Every run holds out a stratified split of the synthetic set, never trained on, for the guard and the selection.
+// Every run holds out a stratified split of the synthetic set, never trained on, for the guard and the selection; on
+// small sets the default also cross-fits its choice so that it rests on every synthetic row, not ~10 % of them.
 // Model construction and final training are injected so the same code runs with any TAM implementation, in Node and
 // in a worker.
 import type { EncodedDataset, Tam, TamKind } from '../classifier/types.ts';
@@ -572,7 +573,7 @@ export class CleaningSession {
     const scoreName = useReal
       ? 'accuracy on the real labelled examples'
       : crossFitted
-        ? `mean label probability on all ${this.validationRows.length + this.trainRows.length} synthetic rows, each scored by a model that never trained on it (held-out split + ${folds}-fold cross-fit)`
+        ? `mean label probability on all ${this.validationRows.length + this.trainRows.length} synthetic rows, each scored by a model that never trained on it: held-out split and ${folds}-fold cross-fit`
         : 'mean label probability on the held-out synthetic split';
     const selection = selectMethod<MethodName>(
       [
