@@ -77,7 +77,8 @@ export const BENCH_SUNGEN_USAGE = `Usage: npm run bench:sungen -- --train FILE -
   --outer-loss balanced|mean        SunGen outer RCE averaged per class (default balanced) or per sample (official)
   --flip-labels F                   flip F of the training labels and add "noiseAuc" per score (filter, oof, SunGen θ)
   --skip-oof-score                  with --flip-labels, do not compute the out-of-fold score unless oof runs
-  --select                          label-free selection among the methods run: adds "selected" and its hit rate
+  --select                          report the label-free choice (the default's own when it runs, else the best held-out
+                                    score among the methods run): adds "selected" and its hit rate on validation/test
   --real FILE --real-count N        N real labelled rows from FILE (default 50) as the default's selection set
   --real-as-outer                   …and as SunGen's outer set
   --inner-max-len N                 tokens per text for a BiLSTM/transformer SunGen inner model (default 32)
