@@ -99,6 +99,8 @@ async function main(args: BenchSungenArgs): Promise<void> {
   const classWeights = new Map<MethodName, ClassWeightStats[][]>();
   const validation = new Map<MethodName, { accuracy: number[]; meanLabelProbability: number[]; predictedShare: number[][]; collapsed: number }>();
   const defaultChoices: string[] = [];
+  /** Per seed, the default's candidates and their label-free scores. */
+  const defaultScores: Record<string, number>[] = [];
   const selections: { seed: number; selected: MethodName; bestPerTest: Record<string, MethodName[]> }[] = [];
   const aucs = new Map<string, number[]>();
   const warnings = new Set<string>();
@@ -167,6 +169,7 @@ async function main(args: BenchSungenArgs): Promise<void> {
           if (method !== 'sungen-safe') valScore.set(method, { score: d.validation.meanLabelProbability, collapsed: method === 'none' ? false : d.guard.collapsed });
           if (run.selected) {
             defaultChoices.push(run.selected);
+            if (d.selection) defaultScores.push(Object.fromEntries(d.selection.candidates.map((c) => [c.method, c.score])));
             defaultChoice = run.selected;
           }
           const accs: Record<string, number> = {};
@@ -326,7 +329,7 @@ async function main(args: BenchSungenArgs): Promise<void> {
       relativeGainPerTest,
       perClassWeights,
       syntheticValidation,
-      ...(defaultChoices.length ? { defaultChoices } : {}),
+      ...(defaultChoices.length ? { defaultChoices, defaultScores } : {}),
       ...(selectedOut ? { selected: selectedOut, selectedPerSeed: selections.map((s) => s.selected), selectionHitRate, selectionHitRateSplit } : {}),
       ...(noiseAucOut ? { noiseAuc: noiseAucOut } : {}),
       warnings: [...warnings],
