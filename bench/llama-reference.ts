@@ -10,8 +10,8 @@ export const PACK_MODEL_ID = 'HuggingFaceTB/SmolLM2-135M-Instruct';
 export const FP32_MODEL_BASE = fileURLToPath(new URL('../build/models/', import.meta.url));
 
 export function assertPackBuilt(): void {
-  const pack = fileURLToPath(new URL(`../public/models/${PACK_MODEL_ID}/onnx/model_quantized.onnx`, import.meta.url));
-  for (const f of [GGUF_PATH, pack, `${FP32_MODEL_BASE}${PACK_MODEL_ID}/onnx/model.onnx`]) {
+  const pack = (file: string) => fileURLToPath(new URL(`../public/models/${PACK_MODEL_ID}/onnx/${file}`, import.meta.url));
+  for (const f of [GGUF_PATH, pack('model_quantized.onnx'), pack('model_q4.onnx'), `${FP32_MODEL_BASE}${PACK_MODEL_ID}/onnx/model.onnx`]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: build the SmolLM2 pack first with \`npm run model-pack\`.`);
   }
 }

@@ -46,6 +46,9 @@ export function checkGenerateRequest(data: unknown): WorkerRequest {
     if (!isStr(m.deviceReason)) problems.push('deviceReason must be a string');
     if (!isStr(m.appBaseUrl) || !URL.canParse(m.appBaseUrl)) problems.push('appBaseUrl must be an absolute URL');
     if (typeof m.allowNetwork !== 'boolean') problems.push('allowNetwork must be true or false');
+    if (m.deviceMemoryGB !== undefined && !(typeof m.deviceMemoryGB === 'number' && Number.isFinite(m.deviceMemoryGB) && m.deviceMemoryGB > 0)) {
+      problems.push('deviceMemoryGB must be a number above 0 when present');
+    }
     if (problems.length) fail('generation', problems);
     return m as unknown as WorkerRequest;
   }

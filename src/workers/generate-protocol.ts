@@ -18,6 +18,8 @@ export interface LoadMessage {
   appBaseUrl: string;
   /** The user ticked "Allow network" (needed for hub models). */
   allowNetwork: boolean;
+  /** Device memory in GB (browser report or `?memory=`), absent when unknown: below 8 a model's lean file is used. */
+  deviceMemoryGB?: number;
 }
 
 /** Check an OpenAI-compatible server the user entered and confirmed; the key stays in the worker's memory. */
@@ -73,6 +75,8 @@ export interface DeviceEvent {
   reason: string;
   modelId: string;
   dtype: string;
+  /** Why the model's smaller "lean" file was loaded instead of its main file (little device memory, out of memory). */
+  fileReason?: string;
 }
 
 /** The server answered as an OpenAI-compatible API, accepted the key and serves the model. */

@@ -15,13 +15,13 @@ import { OpenAiClient } from '../core/remote/client.ts';
 import { RemoteError } from '../core/remote/errors.ts';
 import { generateSamplesRemote, validateRemoteSettings } from '../core/remote/remote-generator.ts';
 import type { GeneratedSample, GenerationProgress } from '../core/generation/types.ts';
-import { resolveModel } from '../core/models/catalog.ts';
+import { isOutOfMemoryError, onnxFileFor, pageDtypeFor, resolveModel } from '../core/models/catalog.ts';
 import { httpFileExists, localModelBaseUrl } from '../core/runtime/http-files.ts';
 import { LabStore } from '../core/storage/lab-store.ts';
 import { RunBusyError, StorageQuotaError, StorageValidationError } from '../core/storage/errors.ts';
 import { withRunLockIfFree } from '../core/storage/run-lock.ts';
 import { IMPORTED_MODEL_ID } from '../core/runs/import-run.ts';
-import type { RunConfig, RunDevice } from '../core/storage/schema.ts';
+import type { RunConfig } from '../core/storage/schema.ts';
 import { version as APP_VERSION } from '../../package.json';
 import type { ConnectMessage, GenerateMessage, LoadMessage, WorkerEvent, WorkerRequest } from './generate-protocol.ts';
 import { computeRates, remainingSamples } from './rates.ts';
@@ -34,6 +34,8 @@ declare const self: DedicatedWorkerGlobalScope;
 interface Loaded {
   lm: LoadedLm;
   deviceReason: string;
+  /** Why the model's lean file was loaded instead of its main one, if it was. */
+  fileReason?: string;
   allowNetwork: boolean;
   /** The load request that produced it, to skip reloading an identical model. */
   key: string;
@@ -88,9 +90,10 @@ async function runSelfTest(lm: LoadedLm): Promise<{ ok: boolean; message: string
 }
 
 async function handleLoad(msg: LoadMessage): Promise<void> {
-  const key = JSON.stringify([msg.modelId, msg.device, msg.allowNetwork, msg.appBaseUrl]);
+  const key = JSON.stringify([msg.modelId, msg.device, msg.allowNetwork, msg.appBaseUrl, msg.deviceMemoryGB ?? null]);
   if (loaded && loaded.key === key) {
-    post({ type: 'device', device: loaded.lm.device, reason: loaded.deviceReason, modelId: loaded.lm.modelId, dtype: loaded.lm.dtype });
+    const { fileReason } = loaded;
+    post({ type: 'device', device: loaded.lm.device, reason: loaded.deviceReason, modelId: loaded.lm.modelId, dtype: loaded.lm.dtype, ...(fileReason ? { fileReason } : {}) });
     post({ type: 'status', phase: 'ready', message: 'Model ready' });
     return;
   }
@@ -100,26 +103,41 @@ async function handleLoad(msg: LoadMessage): Promise<void> {
   }
   post({ type: 'status', phase: 'loading', message: `Checking model files of ${msg.modelId}…` });
   const localModelBase = localModelBaseUrl(msg.appBaseUrl);
-  const resolution = await resolveModel(msg.modelId, {
-    localModelBase,
-    fileExists: httpFileExists(`${localModelBase}${msg.modelId}/`),
-    allowNetwork: msg.allowNetwork,
-  });
+  const fileExists = httpFileExists(`${localModelBase}${msg.modelId}/`);
+  const resolution = await resolveModel(msg.modelId, { localModelBase, fileExists, allowNetwork: msg.allowNetwork });
   if (resolution.kind === 'unavailable') throw new ModelError(resolution.reason);
   configureTransformersEnv({ localModelBase, source: resolution.kind });
-  const dtype = resolution.entry.dtype;
   const source = resolution.kind === 'hub' ? 'hub' : 'local';
+  // A model's lean file (smaller in memory, slower) is used on devices that report little memory, and when loading
+  // the main file runs out of memory; only a local pack is checked for it (a hub model is used as published).
+  const entry = resolution.entry;
+  const lean = entry.leanDtype;
+  const leanAvailable = !!lean && source === 'local' && (await fileExists(onnxFileFor(lean)).catch(() => false));
+  const pick = pageDtypeFor(entry, { deviceMemoryGB: msg.deviceMemoryGB, leanAvailable });
+  let dtype: string = pick.dtype;
 
-  let device: RunDevice = msg.device;
+  let device: 'webgpu' | 'wasm' = msg.device;
   let reason = msg.deviceReason;
+  let fileReason = pick.reason;
+  /** Loads on `device`; a load that runs out of memory is retried once with the lean file. */
+  const load = async (): Promise<LoadedLm> => {
+    try {
+      return await loadOn(device, msg.modelId, dtype, source);
+    } catch (e) {
+      if (!lean || !leanAvailable || dtype === lean || !isOutOfMemoryError(errorText(e))) throw e;
+      fileReason = `loading the ${dtype} file ran out of memory (${errorText(e)}), so the smaller ${lean} file is used`;
+      dtype = lean;
+      return await loadOn(device, msg.modelId, dtype, source);
+    }
+  };
   let lm: LoadedLm;
   try {
-    lm = await loadOn(device, msg.modelId, dtype, source);
+    lm = await load();
   } catch (e) {
     if (device !== 'webgpu') throw new ModelError(errorText(e));
     reason = `loading on WebGPU failed (${errorText(e)}); fell back to WASM`;
     device = 'wasm';
-    lm = await loadOn(device, msg.modelId, dtype, source).catch((e2: unknown) => {
+    lm = await load().catch((e2: unknown) => {
       throw new ModelError(errorText(e2));
     });
   }
@@ -128,15 +146,15 @@ async function handleLoad(msg: LoadMessage): Promise<void> {
     await lm.dispose();
     reason = `the WebGPU self-test failed (${check.message}); fell back to WASM`;
     device = 'wasm';
-    lm = await loadOn(device, msg.modelId, dtype, source);
+    lm = await load();
     check = await runSelfTest(lm);
   }
   if (!check.ok) {
     await lm.dispose();
     throw new ModelError(`The model gives wrong output on ${device.toUpperCase()}: ${check.message}`);
   }
-  loaded = { lm, deviceReason: reason, allowNetwork: msg.allowNetwork, key };
-  post({ type: 'device', device, reason, modelId: lm.modelId, dtype: lm.dtype });
+  loaded = { lm, deviceReason: reason, ...(fileReason ? { fileReason } : {}), allowNetwork: msg.allowNetwork, key };
+  post({ type: 'device', device, reason, modelId: lm.modelId, dtype: lm.dtype, ...(fileReason ? { fileReason } : {}) });
   post({ type: 'status', phase: 'ready', message: 'Model ready' });
 }
 
@@ -186,7 +204,7 @@ async function generateLocked(msg: GenerateMessage, db: LabStore): Promise<void>
       };
     } else {
       const { lm } = loaded!;
-      config = { ...common, modelId: lm.modelId, dtype: lm.dtype, device: lm.device, deviceReason: loaded!.deviceReason, allowNetwork: loaded!.allowNetwork };
+      config = { ...common, modelId: lm.modelId, dtype: lm.dtype, device: lm.device, deviceReason: loaded!.fileReason ? `${loaded!.deviceReason}; ${loaded!.fileReason}` : loaded!.deviceReason, allowNetwork: loaded!.allowNetwork };
     }
     await db.createRun({ id: msg.runId, name: msg.name, config });
   } else {

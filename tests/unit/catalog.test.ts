@@ -6,8 +6,10 @@ import {
   checkModelFiles,
   DEFAULT_MODEL_ID,
   findCatalogEntry,
+  isOutOfMemoryError,
   MODEL_CATALOG,
   onnxFileFor,
+  pageDtypeFor,
   resolveModel,
 } from '../../src/core/models/catalog.ts';
 
@@ -29,6 +31,35 @@ describe('catalog', () => {
   });
 });
 
+describe('which SmolLM2 file the page and Node load', () => {
+  const smol = findCatalogEntry('HuggingFaceTB/SmolLM2-135M-Instruct')!;
+  it('the page loads q4 (expanded at load) unless the device reports under 8 GB and the q8 file exists', () => {
+    expect(smol.dtype).toBe('q4');
+    expect(smol.files).toContain('onnx/model_q4.onnx');
+    expect(smol.nodeDtype).toBe('q8');
+    expect(pageDtypeFor(smol, { deviceMemoryGB: 8, leanAvailable: true })).toEqual({ dtype: 'q4' });
+    expect(pageDtypeFor(smol, { leanAvailable: true })).toEqual({ dtype: 'q4' }); // the browser reports nothing
+    expect(pageDtypeFor(smol, { deviceMemoryGB: 4, leanAvailable: false })).toEqual({ dtype: 'q4' }); // no lean file
+    const lean = pageDtypeFor(smol, { deviceMemoryGB: 4, leanAvailable: true });
+    expect(lean.dtype).toBe('q8');
+    expect(lean.reason).toBe('this device reports 4 GB of memory; the q4 file needs about 3.0 GB while loading and is faster, so the smaller q8 file is used');
+    // A model without a lean file is never switched.
+    expect(pageDtypeFor(findCatalogEntry(DEFAULT_MODEL_ID)!, { deviceMemoryGB: 1, leanAvailable: true })).toEqual({ dtype: 'fp32' });
+  });
+  it('recognises out-of-memory load errors and nothing else', () => {
+    for (const m of [
+      'RangeError: WebAssembly.Memory.grow(): Maximum memory size exceeded',
+      "Can't create a session. ERROR_CODE: 6, ERROR_MESSAGE: std::bad_alloc",
+      'Array buffer allocation failed',
+      'Out of memory',
+      'failed to allocate a buffer of size 452984832',
+    ]) {
+      expect(isOutOfMemoryError(m), m).toBe(true);
+    }
+    for (const m of ['Could not locate file: onnx/model_q4.onnx', 'protobuf parsing failed', 'self-test failed']) expect(isOutOfMemoryError(m), m).toBe(false);
+  });
+});
+
 describe('resolveModel', () => {
   const smol = 'HuggingFaceTB/SmolLM2-135M-Instruct';
   it('prefers a complete local copy (offline model pack)', async () => {
@@ -46,7 +77,7 @@ describe('resolveModel', () => {
     expect(r.kind).toBe('unavailable');
     if (r.kind === 'unavailable') {
       expect(r.reason).toMatch(/\d+ MB download/);
-      expect(r.reason).toContain('onnx/model_quantized.onnx');
+      expect(r.reason).toContain('onnx/model_q4.onnx');
       expect(r.reason).toContain('npm run model-pack');
     }
   });

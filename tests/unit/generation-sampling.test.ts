@@ -84,10 +84,14 @@ describe('fillPrompt / counterLabelsOf', () => {
 
 describe('pickToken top-p fast path', () => {
   /** The definition: softmax in float32, all tokens by probability (ties: lower id), smallest prefix reaching topP. */
-  function reference(row: Float32Array, temperature: number, topP: number, u: number): number {
+  function reference(row: Float32Array, temperature: number, topP: number, u: number, topK = 0): number {
     let max = -Infinity;
     for (const x of row) if (x > max) max = x;
     const probs = row.map((x) => Math.exp((x - max) / temperature));
+    if (topK > 0) {
+      const kth = Array.from(probs).sort((a, b) => b - a)[topK - 1];
+      for (let i = 0; i < probs.length; i++) if (probs[i] < kth) probs[i] = 0;
+    }
     let total = 0;
     for (const p of probs) total += p;
     const ids = Array.from(probs.keys()).filter((i) => probs[i] > 0);
@@ -133,5 +137,24 @@ describe('pickToken top-p fast path', () => {
       }
     }
     expect(checked).toBe(144);
+  });
+
+  it('matches the definition on a 49,152-token vocabulary, with top-k, and when the nucleus is nearly everything', () => {
+    const V = 49152;
+    const gen = mulberry32(5);
+    const scratch = createScratch(V);
+    let checked = 0;
+    for (const spread of [0.3, 3, 12]) {
+      for (const [topP, topK] of [[0.9, 0], [0.999999, 0], [0.95, 40], [0.5, 2000]] as const) {
+        const row = Float32Array.from({ length: V }, () => Math.round((gen() + gen() + gen() - 1.5) * spread * 8) / 8);
+        for (let k = 0; k < 3; k++) row[Math.floor(gen() * V)] += spread;
+        for (const u of [0, gen(), 0.999999]) {
+          const got = pickToken(row, { doSample: true, temperature: 1, topK, topP }, () => u, scratch);
+          expect(got).toBe(reference(row, 1, topP, u, topK));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(36);
   });
 });

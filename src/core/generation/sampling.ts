@@ -19,6 +19,10 @@ export interface SamplerScratch {
   /** Float32 view of `keyBits`, used to read a probability's bit pattern. [1] */
   keyFloat: Float32Array;
   keyBits: Uint32Array; // [1]
+  /** Bit patterns of `probs` (same buffer): a positive float32's exponent is bits >>> 23. [V] */
+  probBits: Uint32Array;
+  /** Probability mass per float32 exponent (256 buckets, each a factor of 2). */
+  massByExponent: Float64Array;
 }
 
 export function createScratch(vocabSize: number): SamplerScratch {
@@ -26,8 +30,11 @@ export function createScratch(vocabSize: number): SamplerScratch {
     throw new Error(`Vocabulary size must be an integer in [1, 2^22) for the sampler (got ${vocabSize}).`);
   }
   const keyBuffer = new ArrayBuffer(4);
+  const probs = new Float32Array(vocabSize);
   return {
-    probs: new Float32Array(vocabSize),
+    probs,
+    probBits: new Uint32Array(probs.buffer),
+    massByExponent: new Float64Array(256),
     work: new Float32Array(vocabSize),
     order: new Uint32Array(vocabSize),
     keys: new Float64Array(vocabSize),
@@ -125,12 +132,6 @@ export function kthLargest(values: Float32Array, k: number, work: Float32Array):
   return work[target];
 }
 
-/** Relative probability below which tokens are ignored by top-p (keeps the sort short on large vocabularies). */
-const TOP_P_NEGLIGIBLE = 1e-9;
-
-/** Relative probability of the first, cheap candidate set for top-p (most of the mass is usually above it). */
-const TOP_P_FIRST_TIER = 1e-3;
-
 /**
  * Sorts `ids` (token ids with positive probabilities) by probability descending, ties by id ascending, without a
  * comparator callback (the slow part of a typed-array sort). A positive float32's bit pattern orders like its value, so
@@ -153,46 +154,64 @@ function sortByProbDesc(probs: Float32Array, ids: Uint32Array, scratch: SamplerS
 }
 
 /**
- * Finds the nucleus (smallest set of most likely tokens whose mass reaches topP of the total) and leaves its token ids
- * in `scratch.order[0..n)`, ascending; returns n. Sorts only the tokens above TOP_P_FIRST_TIER × max first, which is
- * exact whenever they already hold the nucleus mass (the usual case), and falls back to all tokens above
- * TOP_P_NEGLIGIBLE otherwise. Every nucleus probability is > 0 and `probs` is left unchanged.
+ * Finds the nucleus (smallest set of most likely tokens whose mass reaches topP of the total) of `scratch.probs` and
+ * leaves its token ids in `scratch.order[0..n)`, ascending; returns n. `scratch.massByExponent` must hold the mass per
+ * float32 exponent and `total` the sum of all probabilities (pickToken's pass). Tokens in a higher exponent bucket are
+ * all more likely than tokens in a lower one, so the nucleus lies in the buckets whose mass, from the top, first
+ * reaches the target; only those tokens (plus one more bucket, a margin for the different summation order) are
+ * sorted. Exact — the same set as sorting the whole vocabulary — and cheap even when the distribution is flat, where
+ * sorting every token above a fixed relative threshold cost tens of thousands of keys on SmolLM2's 49,152 tokens.
  */
-function topPNucleus(probs: Float32Array, topP: number, scratch: SamplerScratch): number {
-  const { order } = scratch;
+function topPNucleus(topP: number, total: number, scratch: SamplerScratch): number {
+  const { order, probs, probBits, massByExponent } = scratch;
   const V = probs.length;
-  let total = 0;
-  let max = 0;
-  for (let i = 0; i < V; i++) {
-    total += probs[i];
-    if (probs[i] > max) max = probs[i];
-  }
   const keepMass = topP * total;
-  for (const tier of [TOP_P_FIRST_TIER * max, TOP_P_NEGLIGIBLE * max]) {
-    let n = 0;
-    let tierMass = 0;
-    for (let i = 0; i < V; i++) {
-      if (probs[i] > tier) {
-        order[n++] = i;
-        tierMass += probs[i];
-      }
+  let cut = 0; // lowest exponent bucket needed
+  let cum = 0;
+  for (let e = 255; e >= 0; e--) {
+    cum += massByExponent[e];
+    if (cum >= keepMass) {
+      cut = e;
+      break;
     }
-    if (tierMass < keepMass && tier > TOP_P_NEGLIGIBLE * max) continue;
+  }
+  for (let lowest = Math.max(0, cut - 1); ; lowest = 0) {
+    let n = 0;
+    for (let i = 0; i < V; i++) {
+      const b = probBits[i];
+      if (b !== 0 && b >>> 23 >= lowest) order[n++] = i; // positive probabilities only (probs are never negative)
+    }
     const candidates = order.subarray(0, n);
     sortByProbDesc(probs, candidates, scratch);
-    let cum = 0;
-    let cut = n;
+    let run = 0;
+    let size = 0;
     for (let r = 0; r < n; r++) {
-      cum += probs[candidates[r]];
-      if (cum >= keepMass) {
-        cut = r + 1;
+      run += probs[candidates[r]];
+      if (run >= keepMass) {
+        size = r + 1;
         break;
       }
     }
-    order.subarray(0, cut).sort();
-    return cut;
+    // Every positive token is a candidate when lowest = 0: then the nucleus is all of them if rounding kept the running
+    // sum just below the target, as in the definition.
+    if (size === 0 && lowest > 0) continue;
+    if (size === 0) size = n;
+    order.subarray(0, size).sort();
+    return size;
   }
-  return 0; // not reached: the last tier always returns
+}
+
+/** Draws from the nucleus left in `scratch.order[0..n)` (ascending ids), proportionally to `scratch.probs`. */
+function drawFromNucleus(n: number, rng: () => number, scratch: SamplerScratch): number {
+  const { order: ids, probs } = scratch;
+  let sum = 0;
+  for (let r = 0; r < n; r++) sum += probs[ids[r]];
+  let u = rng() * sum;
+  for (let r = 0; r < n; r++) {
+    u -= probs[ids[r]];
+    if (u < 0) return ids[r];
+  }
+  return ids[n - 1];
 }
 
 /** Chooses the next token from one row of logits. `rng` returns floats in [0, 1). */
@@ -215,17 +234,15 @@ export function pickToken(
     for (let i = 0; i < V; i++) if (probs[i] < threshold) probs[i] = 0;
   }
   if (cfg.topP < 1) {
-    // Same arithmetic as the full pass below with the zeroed tokens skipped (adding or subtracting 0 changes nothing).
-    const n = topPNucleus(probs, cfg.topP, scratch);
-    const ids = scratch.order;
-    let sum = 0;
-    for (let r = 0; r < n; r++) sum += probs[ids[r]];
-    let u = rng() * sum;
-    for (let r = 0; r < n; r++) {
-      u -= probs[ids[r]];
-      if (u < 0) return ids[r];
+    const hist = scratch.massByExponent;
+    const bits = scratch.probBits;
+    hist.fill(0);
+    let total = 0;
+    for (let i = 0; i < V; i++) {
+      total += probs[i];
+      hist[bits[i] >>> 23] += probs[i];
     }
-    return ids[n - 1];
+    return drawFromNucleus(topPNucleus(cfg.topP, total, scratch), rng, scratch);
   }
   let sum = 0;
   for (let i = 0; i < V; i++) sum += probs[i];

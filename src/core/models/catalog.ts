@@ -11,7 +11,17 @@ export interface CatalogEntry {
   displayName: string;
   /** Total bytes of `files` for `dtype` (hub sizes, rounded; shown to the user before a download). */
   downloadSizeBytes: number;
+  /** The file the page loads (WASM / WebGPU). */
   dtype: CatalogDtype;
+  /**
+   * A smaller-memory file of the same model the page uses instead when the device reports less than
+   * LEAN_BELOW_DEVICE_MEMORY_GB of memory, or when loading `dtype` runs out of memory (only where that file exists).
+   */
+  leanDtype?: CatalogDtype;
+  /** About how much memory loading `dtype` takes in the page (MB), shown with the model and in the lean-file reason. */
+  loadMemoryMB?: number;
+  /** The file Node (onnxruntime-node, the CLI and benches) loads when it differs from `dtype`. */
+  nodeDtype?: CatalogDtype;
   variant: 'base' | 'instruct';
   bundled: boolean;
   /** Paths relative to the model folder that must exist (transformers.js names for `dtype`). */
@@ -76,18 +86,24 @@ export const MODEL_CATALOG: CatalogEntry[] = [
   },
   {
     id: 'HuggingFaceTB/SmolLM2-135M-Instruct',
-    displayName: 'SmolLM2 135M Instruct (q8)',
-    // Offline pack from `npm run model-pack`: onnx/model_quantized.onnx 187.7 MB + tokenizer.json 3.5 MB + configs.
-    // The hub's own q8 export is smaller (about 138 MB); the size shown is the larger of the two.
-    downloadSizeBytes: 187_668_759 + 3_522_761 + 8 * 1024,
-    dtype: 'q8',
+    displayName: 'SmolLM2 135M Instruct (q4)',
+    // Offline pack from `npm run model-pack`: onnx/model_q4.onnx 164.9 MB (the GGUF's own Q4_1 blocks, expanded to
+    // float32 once when the session is created: onnxruntime-web has no fast kernel for quantised MatMuls and otherwise
+    // expands every weight on every step) + tokenizer.json 3.5 MB + configs. The pack also holds
+    // onnx/model_quantized.onnx (q8, 187.7 MB, MatMulNBits): what Node loads (onnxruntime-node's int8 kernels) and the
+    // page's lean file. The hub's own q4 export is MatMulNBits too (about 100 MB); the size shown is the larger.
+    downloadSizeBytes: 164_899_136 + 3_522_761 + 8 * 1024,
+    dtype: 'q4',
+    leanDtype: 'q8',
+    loadMemoryMB: 3000,
+    nodeDtype: 'q8',
     variant: 'instruct',
     bundled: false,
-    files: filesFor('q8'),
+    files: filesFor('q4'),
     packCommand: 'npm run model-pack',
     description: 'Small English instruct model (135M, Llama architecture): real movie reviews, news and product texts. Uses chat prompts.',
-    // Recorded with greedy decoding on the offline pack (onnxruntime-node and llama.cpp on the GGUF agree):
-    // ", the city of Nova Haven was a thriving metropolis".
+    // Recorded with greedy decoding on the offline pack (onnxruntime-node with q4 and q8, and llama.cpp on the GGUF
+    // agree): ", the city of Nova Haven was a thriving metropolis".
     selfTest: {
       prompt: 'Once upon a time',
       expectedIds: [28, 260, 2240, 282, 23324, 27108, 436, 253, 15114, 39228],
@@ -125,6 +141,34 @@ export const MODEL_CATALOG: CatalogEntry[] = [
     description: 'Base GPT-2 (124M), closest to the papers\' generator that fits a browser.',
   },
 ];
+
+/** Devices reporting less memory than this (navigator.deviceMemory, GB) get an entry's lean file. */
+export const LEAN_BELOW_DEVICE_MEMORY_GB = 8;
+
+/**
+ * The dtype the page loads for `entry`, and why when it is the lean file. `deviceMemoryGB` is what the browser
+ * reports (undefined where it reports nothing: then the main file, and the out-of-memory retry is the safety net);
+ * `leanAvailable` whether the lean file exists where the model loads from.
+ */
+export function pageDtypeFor(
+  entry: CatalogEntry,
+  opts: { deviceMemoryGB?: number; leanAvailable: boolean },
+): { dtype: CatalogDtype; reason?: string } {
+  const lean = entry.leanDtype;
+  if (!lean || !opts.leanAvailable || opts.deviceMemoryGB === undefined || opts.deviceMemoryGB >= LEAN_BELOW_DEVICE_MEMORY_GB) {
+    return { dtype: entry.dtype };
+  }
+  const need = entry.loadMemoryMB ? ` needs about ${(entry.loadMemoryMB / 1000).toFixed(1)} GB while loading and` : '';
+  return {
+    dtype: lean,
+    reason: `this device reports ${opts.deviceMemoryGB} GB of memory; the ${entry.dtype} file${need} is faster, so the smaller ${lean} file is used`,
+  };
+}
+
+/** Whether a model-loading error means the page ran out of memory (WASM heap growth or an allocation failure). */
+export function isOutOfMemoryError(message: string): boolean {
+  return /out of memory|memory\.grow|could not allocate|failed to allocate|bad_alloc|allocation failed|array buffer allocation/i.test(message);
+}
 
 export function findCatalogEntry(id: string): CatalogEntry | undefined {
   return MODEL_CATALOG.find((e) => e.id === id);

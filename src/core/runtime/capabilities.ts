@@ -49,6 +49,8 @@ export interface TfjsBackendPlan {
 export interface Overrides {
   device?: GenerationDevice;
   tfjs?: TfjsBackend;
+  /** `?memory=N`: behave as if the browser reported N GB of device memory (chooses a model's lean file below 8). */
+  memoryGB?: number;
   /** Messages about override parameters that were present but invalid. */
   ignored: string[];
 }
@@ -57,7 +59,10 @@ const GENERATION_DEVICES: readonly GenerationDevice[] = ['webgpu', 'wasm'];
 const TFJS_BACKENDS: readonly TfjsBackend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software|basic render|microsoft basic/i;
 
-/** Read `?device=webgpu|wasm` (generation) and `?tfjs=webgpu|webgl|wasm|cpu` (training) from a URL query string. */
+/**
+ * Read `?device=webgpu|wasm` (generation), `?tfjs=webgpu|webgl|wasm|cpu` (training) and `?memory=GB` (device memory
+ * as the browser would report it) from a URL query string.
+ */
 export function parseOverrides(search: string): Overrides {
   const params = new URLSearchParams(search);
   const out: Overrides = { ignored: [] };
@@ -70,6 +75,12 @@ export function parseOverrides(search: string): Overrides {
   if (tfjs !== null) {
     if ((TFJS_BACKENDS as readonly string[]).includes(tfjs)) out.tfjs = tfjs as TfjsBackend;
     else out.ignored.push(`ignored ?tfjs=${tfjs} (expected one of ${TFJS_BACKENDS.join(', ')})`);
+  }
+  const memory = params.get('memory');
+  if (memory !== null) {
+    const gb = Number(memory);
+    if (memory.trim() !== '' && Number.isFinite(gb) && gb > 0) out.memoryGB = gb;
+    else out.ignored.push(`ignored ?memory=${memory} (expected a number of GB above 0)`);
   }
   return out;
 }

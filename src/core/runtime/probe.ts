@@ -65,11 +65,23 @@ function currentSearch(): string {
   return (globalThis as { location?: { search?: string } }).location?.search ?? '';
 }
 
-/** Device for generation, honouring `?device=` in `search` (defaults to the current page's query). */
-export async function detectGenerationDevice(search: string = currentSearch()): Promise<DeviceChoice & { notes: string[] }> {
+/** Device memory in GB as the browser reports it (`navigator.deviceMemory`, Chromium only; rounded, at most 8). */
+export function probeDeviceMemoryGB(): number | undefined {
+  const gb = (globalThis as { navigator?: { deviceMemory?: unknown } }).navigator?.deviceMemory;
+  return typeof gb === 'number' && Number.isFinite(gb) && gb > 0 ? gb : undefined;
+}
+
+/**
+ * Device for generation, honouring `?device=` in `search` (defaults to the current page's query), and the device
+ * memory (`?memory=` overrides what the browser reports) that decides between a model's fast and lean files.
+ */
+export async function detectGenerationDevice(
+  search: string = currentSearch(),
+): Promise<DeviceChoice & { notes: string[]; deviceMemoryGB?: number }> {
   const overrides = parseOverrides(search);
   const choice = chooseGenerationDevice(await probeGpu(), overrides);
-  return { ...choice, notes: overrides.ignored };
+  const deviceMemoryGB = overrides.memoryGB ?? probeDeviceMemoryGB();
+  return { ...choice, notes: overrides.ignored, ...(deviceMemoryGB !== undefined ? { deviceMemoryGB } : {}) };
 }
 
 /** tfjs backend order for training, honouring `?tfjs=` in `search`. */

@@ -329,7 +329,14 @@ export class GenerateController {
     try {
       const choice = await detectGenerationDevice();
       const reason = [choice.reason, ...choice.notes].join('; ');
-      await this.worker().load({ modelId, device: choice.device, deviceReason: reason, appBaseUrl: appBaseUrl(), allowNetwork });
+      await this.worker().load({
+        modelId,
+        device: choice.device,
+        deviceReason: reason,
+        appBaseUrl: appBaseUrl(),
+        allowNetwork,
+        ...(choice.deviceMemoryGB !== undefined ? { deviceMemoryGB: choice.deviceMemoryGB } : {}),
+      });
       return true;
     } catch (e) {
       this.runError = errorText(e);
