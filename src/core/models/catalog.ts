@@ -86,7 +86,7 @@ export const MODEL_CATALOG: CatalogEntry[] = [
   },
   {
     id: 'HuggingFaceTB/SmolLM2-135M-Instruct',
-    displayName: 'SmolLM2 135M Instruct (q4)',
+    displayName: 'SmolLM2 135M Instruct',
     // Offline pack from `npm run model-pack`: onnx/model_q4.onnx 164.9 MB (the GGUF's own Q4_1 blocks, expanded to
     // float32 once when the session is created: onnxruntime-web has no fast kernel for quantised MatMuls and otherwise
     // expands every weight on every step) + tokenizer.json 3.5 MB + configs. The pack also holds
