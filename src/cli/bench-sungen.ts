@@ -22,6 +22,7 @@ import { CleaningSession, DEFAULT_METHOD, type MethodName } from '../core/clean/
 import { classDistribution, type ClassWeightStats } from '../core/clean/guard';
 import { flipLabels, noiseAuc } from '../core/clean/noise';
 import { defaultSettings } from '../core/train/settings';
+import { rankAverage } from '../core/clean/rank';
 import { trainEpochs } from '../core/train/epochs';
 import { evaluateTam } from '../core/evaluate/evaluate';
 import { measureLstmThroughput } from '../core/classifier/throughput';
@@ -98,6 +99,8 @@ async function main(args: BenchSungenArgs): Promise<void> {
   const classWeights = new Map<MethodName, ClassWeightStats[][]>();
   const validation = new Map<MethodName, { accuracy: number[]; meanLabelProbability: number[]; predictedShare: number[][]; collapsed: number }>();
   const defaultChoices: string[] = [];
+  /** Per seed, the default's candidates and their label-free scores. */
+  const defaultScores: Record<string, number>[] = [];
   const selections: { seed: number; selected: MethodName; bestPerTest: Record<string, MethodName[]> }[] = [];
   const aucs = new Map<string, number[]>();
   const warnings = new Set<string>();
@@ -116,6 +119,8 @@ async function main(args: BenchSungenArgs): Promise<void> {
         seed,
         keepFraction: args.keepFraction,
         sungenFinalWeights: args.sungenFinalWeights,
+        sungenRanking: args.sungenRanking,
+        ...(args.selectionFolds !== undefined ? { selectionFolds: args.selectionFolds } : {}),
         validationFraction: args.validationFraction,
         innerMaxTokens: args.innerMaxTokens,
         folds: args.folds,
@@ -141,6 +146,7 @@ async function main(args: BenchSungenArgs): Promise<void> {
     );
     const accBySeed = new Map<MethodName, Record<string, number>>();
     const valScore = new Map<MethodName, { score: number; collapsed: boolean }>();
+    let defaultChoice: MethodName | undefined;
     try {
       session.inspection.warnings.forEach((w) => warnings.add(w));
       for (const method of args.methods) {
@@ -161,7 +167,11 @@ async function main(args: BenchSungenArgs): Promise<void> {
           validation.set(method, v);
           // The default is a choice among the others, and none is the safe fallback (never ruled out), as in the default.
           if (method !== 'sungen-safe') valScore.set(method, { score: d.validation.meanLabelProbability, collapsed: method === 'none' ? false : d.guard.collapsed });
-          if (run.selected) defaultChoices.push(run.selected);
+          if (run.selected) {
+            defaultChoices.push(run.selected);
+            if (d.selection) defaultScores.push(Object.fromEntries(d.selection.candidates.map((c) => [c.method, c.score])));
+            defaultChoice = run.selected;
+          }
           const accs: Record<string, number> = {};
           for (const test of tests) {
             const ev = evaluateTam(run.tam, test.data, labelNames);
@@ -191,7 +201,7 @@ async function main(args: BenchSungenArgs): Promise<void> {
           }
           log(`${method} seed ${seed}: kept ${run.keptRows.length}/${session.trainRows.length}, reweight ${run.reweightSeconds.toFixed(1)} s, train ${run.trainSeconds.toFixed(1)} s, ` +
             `val acc ${(d.validation.accuracy * 100).toFixed(2)} p_y ${d.validation.meanLabelProbability.toFixed(4)} pred ${d.validation.distribution.predictedShare.map((x) => x.toFixed(2)).join('/')}` +
-            `${d.guard.collapsed ? ' COLLAPSED: ' + d.guard.reasons.join(' ') : ''}${run.selected ? ` → ${run.selected} (${d.selection?.reason})` : ''}; ` +
+            `${d.guard.collapsed ? ' COLLAPSED: ' + d.guard.reasons.join(' ') : ''}${run.selected ? ` → ${run.selected} [${d.selection?.candidates.map((c) => `${c.method} ${c.score.toFixed(4)}`).join(', ')}] (${d.selection?.reason})` : ''}; ` +
             Object.entries(accs).map(([k, a]) => `${k} ${(a * 100).toFixed(2)}`).join(', ') + ` (${((performance.now() - started) / 1000).toFixed(1)} s)`);
         } finally {
           run.tam.dispose();
@@ -207,13 +217,15 @@ async function main(args: BenchSungenArgs): Promise<void> {
       session.dispose();
     }
     if (args.select) {
-      // Label-free selection among the methods run: best held-out synthetic score among the non-collapsed ones.
+      // Label-free selection: the default's own choice when it ran (its score, cross-fitted on small sets), else the
+      // best held-out synthetic score among the non-collapsed methods run. Compared with the best of the others.
       const ranked = [...valScore].filter(([, v]) => !v.collapsed).sort((a, b) => b[1].score - a[1].score);
-      const selected = (ranked[0]?.[0] ?? 'none') as MethodName;
+      const selected = defaultChoice ?? ((ranked[0]?.[0] ?? 'none') as MethodName);
       const bestPerTest: Record<string, MethodName[]> = {};
+      const others = [...accBySeed].filter(([m]) => m !== 'sungen-safe');
       for (const test of tests) {
-        const top = Math.max(...[...accBySeed.values()].map((a) => a[test.name]));
-        bestPerTest[test.name] = [...accBySeed].filter(([, a]) => a[test.name] === top).map(([m]) => m);
+        const top = Math.max(...others.map(([, a]) => a[test.name]));
+        bestPerTest[test.name] = others.filter(([, a]) => a[test.name] === top).map(([m]) => m);
       }
       selections.push({ seed, selected, bestPerTest });
       log(`selection seed ${seed}: ${selected} (${ranked.map(([m, v]) => `${m} ${v.score.toFixed(4)}`).join(', ')}); best on tests ${JSON.stringify(bestPerTest)}`);
@@ -281,13 +293,17 @@ async function main(args: BenchSungenArgs): Promise<void> {
 
   let selectedOut: MethodName | undefined;
   let selectionHitRate: number | undefined;
+  let selectionHitRateSplit: { validation: number; test: number } | undefined;
   if (args.select && selections.length) {
     const counts = new Map<MethodName, number>();
     for (const s of selections) counts.set(s.selected, (counts.get(s.selected) ?? 0) + 1);
     selectedOut = [...counts].sort((a, b) => b[1] - a[1])[0][0];
-    const hits = selections.flatMap((s) => Object.values(s.bestPerTest).map((best) => (best.includes(s.selected) ? 1 : 0)));
-    selectionHitRate = mean(hits);
-    console.log(`\nlabel-free selection: ${selectedOut} (per seed: ${selections.map((s) => s.selected).join(', ')}); matches the best method on the tests in ${(selectionHitRate * 100).toFixed(0)} % of seed×test cases`);
+    const hits = (pick: (test: string) => boolean) =>
+      selections.flatMap((s) => Object.entries(s.bestPerTest).filter(([t]) => pick(t)).map(([, best]) => (best.includes(s.selected) ? 1 : 0)));
+    selectionHitRate = mean(hits(() => true));
+    const isValidation = (t: string) => /valid/.test(t);
+    selectionHitRateSplit = { validation: mean(hits(isValidation)), test: mean(hits((t) => !isValidation(t))) };
+    console.log(`\nlabel-free selection: ${selectedOut} (per seed: ${selections.map((s) => s.selected).join(', ')}); matches the best method on the tests in ${(selectionHitRate * 100).toFixed(0)} % of seed×test cases (validation splits ${(selectionHitRateSplit.validation * 100).toFixed(0)} %, test splits ${(selectionHitRateSplit.test * 100).toFixed(0)} %)`);
   }
 
   let throughput: Awaited<ReturnType<typeof measureLstmThroughput>> | null = null;
@@ -306,15 +322,15 @@ async function main(args: BenchSungenArgs): Promise<void> {
       defaultMethod: DEFAULT_METHOD,
       config: {
         iterations: args.outerIterations, outerSet: args.outerSetSize, keep: args.keepFraction, epochs: args.epochs, batch: args.batchSize, lr: args.learningRate, maxLen: args.maxLenTokens,
-        vocab: vocab.tokens.length, centering: args.centering, outerLoss: args.outerLoss, validationFraction: args.validationFraction, flipLabels: args.flipLabels, realRows: withReal?.realRows.length ?? 0, realAsOuter: args.realAsOuter,
+        vocab: vocab.tokens.length, sungenRanking: args.sungenRanking, selectionFolds: args.selectionFolds ?? 'default', centering: args.centering, outerLoss: args.outerLoss, validationFraction: args.validationFraction, flipLabels: args.flipLabels, realRows: withReal?.realRows.length ?? 0, realAsOuter: args.realAsOuter,
       },
       results,
       relativeGain,
       relativeGainPerTest,
       perClassWeights,
       syntheticValidation,
-      ...(defaultChoices.length ? { defaultChoices } : {}),
-      ...(selectedOut ? { selected: selectedOut, selectedPerSeed: selections.map((s) => s.selected), selectionHitRate } : {}),
+      ...(defaultChoices.length ? { defaultChoices, defaultScores } : {}),
+      ...(selectedOut ? { selected: selectedOut, selectedPerSeed: selections.map((s) => s.selected), selectionHitRate, selectionHitRateSplit } : {}),
       ...(noiseAucOut ? { noiseAuc: noiseAucOut } : {}),
       warnings: [...warnings],
       seconds: { reweight: byMethod[primary]?.reweight ?? 0, train: byMethod[primary]?.train ?? 0, method: primary, byMethod },
@@ -338,19 +354,6 @@ function kindEpochs(args: BenchSungenArgs, kind: TamKind): number {
 }
 function kindLr(args: BenchSungenArgs, kind: TamKind): number {
   return kind === args.model ? args.learningRate : defaultSettings(kind).learningRate;
-}
-
-/** Per position, the mean of the ranks (0…1) of `a` and `b` among their own values. */
-function rankAverage(a: Float32Array, b: Float32Array): Float32Array {
-  const ranks = (x: Float32Array) => {
-    const order = Array.from(x.keys()).sort((i, j) => x[i] - x[j]);
-    const r = new Float32Array(x.length);
-    order.forEach((i, k) => (r[i] = k / Math.max(1, x.length - 1)));
-    return r;
-  };
-  const ra = ranks(a);
-  const rb = ranks(b);
-  return ra.map((x, i) => (x + rb[i]) / 2);
 }
 
 function meanStd(values: number[]): { mean: number; std: number } {

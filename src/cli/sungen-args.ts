@@ -44,6 +44,10 @@ export interface BenchSungenArgs {
   folds: number;
   /** SunGen final training: learned weights (soft) or selection only (hard). */
   sungenFinalWeights: 'soft' | 'hard';
+  /** SunGen keeps its top fraction by θ, or by the mean of θ's and the inner loss's ranks. */
+  sungenRanking: 'theta' | 'theta+loss';
+  /** Folds of the default's cross-fitted selection on small sets (0 = held-out split only); undefined = the page's. */
+  selectionFolds?: number;
   /** Final training */
   epochs: number;
   batchSize: number;
@@ -73,13 +77,16 @@ export const BENCH_SUNGEN_USAGE = `Usage: npm run bench:sungen -- --train FILE -
   --outer-loss balanced|mean        SunGen outer RCE averaged per class (default balanced) or per sample (official)
   --flip-labels F                   flip F of the training labels and add "noiseAuc" per score (filter, oof, SunGen θ)
   --skip-oof-score                  with --flip-labels, do not compute the out-of-fold score unless oof runs
-  --select                          label-free selection among the methods run: adds "selected" and its hit rate
+  --select                          report the label-free choice (the default's own when it runs, else the best held-out
+                                    score among the methods run): adds "selected" and its hit rate on validation/test
   --real FILE --real-count N        N real labelled rows from FILE (default 50) as the default's selection set
   --real-as-outer                   …and as SunGen's outer set
   --inner-max-len N                 tokens per text for a BiLSTM/transformer SunGen inner model (default 32)
   --val-fraction F                  held-out synthetic split for the guard and selection (default 0.1)
   --folds K                         folds of the out-of-fold confidence (default 4)
   --final-weights soft|hard         SunGen final training with learned weights or top-K selection only (default soft)
+  --sungen-rank theta|theta+loss    SunGen keeps its top fraction by θ (default) or by θ's and its inner loss's mean rank
+  --selection-folds K               default on sets under 5,000 rows: cross-fit its choice over K folds (default 3, 0 = off)
   --epochs N                        final training epochs (default as the pipeline: fast 8, else 3)
   --batch N                         final training batch size (default 32)
   --lr X                            final training Adam learning rate (default as the pipeline: fast 1e-2, else 1e-3)
@@ -102,7 +109,7 @@ function fraction(name: string, v: number | undefined, dflt: number): number {
 
 export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
   const { values, flags, lists } = parseArgs(argv, {
-    values: ['inner-max-len', 'centering', 'outer-loss', 'flip-labels', 'real', 'real-count', 'val-fraction', 'folds', 'train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'inner-lr', 'inner-epochs', 'final-weights', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
+    values: ['sungen-rank', 'selection-folds', 'inner-max-len', 'centering', 'outer-loss', 'flip-labels', 'real', 'real-count', 'val-fraction', 'folds', 'train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'inner-lr', 'inner-epochs', 'final-weights', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
     flags: ['json', 'outer-held-out', 'select', 'skip-oof-score', 'real-as-outer'],
     repeated: ['test'],
   });
@@ -142,6 +149,12 @@ export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
   const folds = numberOption(values, 'folds') ?? 4;
   if (!(Number.isInteger(folds) && folds >= 2 && folds <= 20)) throw new UsageError(`--folds must be an integer from 2 to 20 (got ${folds}).`);
   const realFile = values.get('real');
+  const ranking = values.get('sungen-rank') ?? 'theta';
+  if (ranking !== 'theta' && ranking !== 'theta+loss') throw new UsageError(`--sungen-rank must be theta or theta+loss (got "${ranking}").`);
+  const selectionFolds = numberOption(values, 'selection-folds');
+  if (selectionFolds !== undefined && !(Number.isInteger(selectionFolds) && selectionFolds >= 0 && selectionFolds <= 10)) {
+    throw new UsageError(`--selection-folds must be an integer from 0 to 10 (got ${selectionFolds}).`);
+  }
   return {
     centering,
     outerLoss,
@@ -170,6 +183,8 @@ export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
     innerEpochs: posInt('inner-epochs', numberOption(values, 'inner-epochs'), 1),
     outerHeldOut: flags.has('outer-held-out'),
     sungenFinalWeights: finalWeights,
+    sungenRanking: ranking,
+    selectionFolds,
     epochs: posInt('epochs', numberOption(values, 'epochs'), pipeline.epochs),
     batchSize: posInt('batch', numberOption(values, 'batch'), 32),
     learningRate: lr,

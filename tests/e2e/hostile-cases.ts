@@ -242,6 +242,8 @@ export function cliCases(dir: string): CliCase[] {
   b('bad --seeds', ['--train', train, '--test', test, '--seeds', '-1'], 2, /--seeds must be a positive integer/);
   b('bad --keep', ['--train', train, '--test', test, '--keep', '2'], 2, /--keep must be in \(0, 1\]/);
   b('bad --methods', ['--train', train, '--test', test, '--methods', 'magic'], 2, /magic/);
+  b('bad --sungen-rank', ['--train', train, '--test', test, '--sungen-rank', 'loss'], 2, /--sungen-rank must be theta or theta\+loss/);
+  b('bad --selection-folds', ['--train', train, '--test', test, '--selection-folds', '2.5'], 2, /--selection-folds must be an integer from 0 to 10/);
   b('--test missing value', ['--train', train, '--test'], 2, /--test needs a value/);
   b('missing train file', ['--train', join(dir, 'nope.jsonl'), '--test', test], 2, /does not exist/);
   b('train is a folder', ['--train', folder, '--test', test], 2, /is not a file/);

@@ -3,7 +3,8 @@
 // confident.ts), `sungen` (SunGen with the final model kind as inner TAM, sungen/), `sungen-fast` (SunGen with the
 // cheap bag-of-embeddings TAM as inner model) and `sungen-safe` — the default — SunGen-fast behind the collapse guard
 // (guard.ts) and label-free selection (select.ts), keeping filter's or the unweighted model when SunGen shows harm.
-// Every run holds out a stratified split of the synthetic set, never trained on, for the guard and the selection.
+// Every run holds out a stratified split of the synthetic set, never trained on, for the guard and the selection; on
+// small sets the default also cross-fits its choice so that it rests on every synthetic row, not ~10 % of them.
 // Model construction and final training are injected so the same code runs with any TAM implementation, in Node and
 // in a worker.
 import type { EncodedDataset, Tam, TamKind } from '../classifier/types.ts';
@@ -15,11 +16,12 @@ import type { SungenOptions, SungenProgress } from './sungen/types.ts';
 import { weightsFromScores } from './sungen/weight-math.ts';
 import { normaliseKeptWeights, perClassTopK } from './keep.ts';
 import { selfConfidence } from './filter.ts';
-import { confidentLearningScores, outOfFoldProbabilities } from './confident.ts';
+import { confidentLearningScores, outOfFoldProbabilities, stratifiedFolds } from './confident.ts';
 import { classDistribution, classWeightStats, detectCollapse, type ClassDistribution, type ClassWeightStats, type GuardReport } from './guard.ts';
 import { inspectTrainingSet, type SetInspection } from './inspect.ts';
 import { selectMethod, type Selection } from './select.ts';
 import { scoreSourceOf, type ScoreSource } from './score-source.ts';
+import { rankAverageOn } from './rank.ts';
 
 export const METHODS = ['none', 'filter', 'oof', 'sungen', 'sungen-fast', 'sungen-safe'] as const;
 export type MethodName = (typeof METHODS)[number];
@@ -79,6 +81,21 @@ export interface MethodOptions {
    */
   selectionMargin?: number;
   /**
+   * sungen-safe on a small set (fewer than `crossFitBelowRows` training rows): score the candidates on every
+   * synthetic row instead of the held-out split alone — the held-out rows by the full models, and the training rows
+   * in `selectionFolds` stratified folds, each fold by the candidates retrained without it (SunGen's θ included).
+   * Each row is scored once by a model that never trained on it, so the score rests on ~10× more rows. Default 3
+   * folds below 5,000 rows; 0 or 1 turns it off. Not used when real labelled rows are the selection set.
+   */
+  selectionFolds?: number;
+  crossFitBelowRows?: number;
+  /**
+   * Which per-sample score the SunGen methods keep their top fraction by: 'theta' (SunGen's θ, default) or
+   * 'theta+loss' (the mean of θ's rank and the rank of the sample's mean inner loss, lower loss = cleaner). The
+   * final weights are w = sigmoid(θ) either way. Precomputed θ (without inner losses) always ranks by θ.
+   */
+  sungenRanking?: 'theta' | 'theta+loss';
+  /**
    * Scores computed earlier for the same rows and settings (the Clean step's "Compute weights"): the method uses them
    * instead of computing them again. `scores` is indexed by row id (θ for SunGen, confidence for filter/oof).
    */
@@ -103,6 +120,10 @@ export interface ValidationReport {
   meanLabelProbability: number;
   distribution: ClassDistribution;
 }
+
+/** Default folds and size limit of sungen-safe's cross-fitted selection (see MethodOptions.selectionFolds). */
+export const SELECTION_FOLDS = 3;
+export const CROSS_FIT_BELOW_ROWS = 5000;
 
 export interface MethodDiagnostics {
   /** Per class: the method's per-sample score (SunGen w, filter/oof confidence, 1 for none) and kept counts. */
@@ -429,7 +450,10 @@ export class CleaningSession {
       // Learn θ with the inner TAM, keep the top per class by θ, train the final TAM with the weights w.
       const start = performance.now();
       const result = await this.sungenTheta(innerKind);
-      const kept = this.keep(result.theta);
+      const byLoss = this.opts.sungenRanking === 'theta+loss' && result.meanInnerLoss;
+      // Lower mean inner loss = cleaner, so its rank is taken on −loss.
+      const ranking = byLoss ? rankAverageOn(this.trainRows, result.theta, Float32Array.from(result.meanInnerLoss!, (x) => -x), this.n) : result.theta;
+      const kept = this.keep(ranking);
       const raw = this.opts.sungenFinalWeights === 'hard' ? this.ones() : Float32Array.from(result.weights);
       // Kept by hand: trusted fully (the largest weight SunGen can give).
       for (const r of this.opts.forceKeep ?? []) if (r < raw.length) raw[r] = Math.max(raw[r], 1);
@@ -482,6 +506,48 @@ export class CleaningSession {
     };
   }
 
+  /** Folds of the cross-fitted selection for this session's set (0 = off: large set, or turned off). */
+  crossFitFolds(): number {
+    const folds = this.opts.selectionFolds ?? SELECTION_FOLDS;
+    if (!(Number.isInteger(folds) && folds >= 0)) throw new Error(`selectionFolds must be a whole number ≥ 0 (got ${folds}).`);
+    if (folds < 2) return 0;
+    return this.trainRows.length < (this.opts.crossFitBelowRows ?? CROSS_FIT_BELOW_ROWS) ? folds : 0;
+  }
+
+  /**
+   * Mean label probability of each candidate over every synthetic row, each row scored once by a model that never
+   * trained on it: the held-out rows by the full models (`full`), and each of `folds` stratified folds of the
+   * training rows by the candidates retrained — SunGen's θ, filter's confidences and all — on every other row.
+   */
+  private async crossFittedScores(full: Record<SelectionCandidate, Trained>, folds: number): Promise<Record<SelectionCandidate, number>> {
+    const names: SelectionCandidate[] = ['sungen-fast', 'filter', 'none'];
+    const sum = (v: ValidationReport) => v.meanLabelProbability * v.rows;
+    const total = Object.fromEntries(names.map((m) => [m, sum(full[m].validation)])) as Record<SelectionCandidate, number>;
+    let rows = this.validationRows.length;
+    const trainLabels = Int32Array.from(this.trainRows, (r) => this.data.labels[r]);
+    const fold = stratifiedFolds(trainLabels, this.data.numClasses, folds, mixSeed(this.opts.seed, 0xc0f1));
+    for (let k = 0; k < folds; k++) {
+      const held = this.trainRows.filter((_, j) => fold[j] === k);
+      if (held.length === 0) continue;
+      const onProgress = this.opts.onSungenProgress;
+      const sub = new CleaningSession(this.data, this.deps, {
+        ...this.opts,
+        validationRows: held,
+        precomputed: undefined,
+        selectionFolds: 0,
+        onSungenProgress: onProgress && ((p) => onProgress({ ...p, stage: `checking the choice, fold ${k + 1} of ${folds}` })),
+      });
+      try {
+        const made: Record<SelectionCandidate, Trained> = { 'sungen-fast': await sub.sungenMethod('fast'), filter: await sub.filter(), none: await sub.none() };
+        for (const m of names) total[m] += sum(made[m].validation);
+        rows += held.length;
+      } finally {
+        sub.dispose();
+      }
+    }
+    return Object.fromEntries(names.map((m) => [m, total[m] / rows])) as Record<SelectionCandidate, number>;
+  }
+
   /**
    * The default: SunGen-fast, kept only when the set is fit for reweighting, the guard sees no collapse and the
    * selection score (held-out synthetic split, or the real rows when given) is not clearly below unweighted training.
@@ -499,20 +565,29 @@ export class CleaningSession {
     const sungenDiag = await this.diagnose(sungen, none);
     const filterDiag = await this.diagnose(filter, none);
     const useReal = this.opts.realRows !== undefined && this.opts.realRows.length > 0;
-    const score = (t: Trained) => (useReal ? t.realValidation!.accuracy : t.validation.meanLabelProbability);
+    const folds = useReal ? 0 : this.crossFitFolds();
+    const crossFitStart = performance.now();
+    const crossFitted = folds >= 2 ? await this.crossFittedScores({ 'sungen-fast': sungen, filter, none }, folds) : null;
+    const crossFitSeconds = folds >= 2 ? seconds(crossFitStart) : 0;
+    const score = (m: SelectionCandidate, t: Trained) => (useReal ? t.realValidation!.accuracy : crossFitted ? crossFitted[m] : t.validation.meanLabelProbability);
+    const scoreName = useReal
+      ? 'accuracy on the real labelled examples'
+      : crossFitted
+        ? `mean label probability on all ${this.validationRows.length + this.trainRows.length} synthetic rows, each scored by a model that never trained on it: held-out split and ${folds}-fold cross-fit`
+        : 'mean label probability on the held-out synthetic split';
     const selection = selectMethod<MethodName>(
       [
-        { method: 'sungen-fast', score: score(sungen), collapsed: sungenDiag.guard.collapsed, reasons: sungenDiag.guard.reasons },
-        { method: 'filter', score: score(filter), collapsed: filterDiag.guard.collapsed, reasons: filterDiag.guard.reasons },
-        { method: 'none', score: score(none), collapsed: false },
+        { method: 'sungen-fast', score: score('sungen-fast', sungen), collapsed: sungenDiag.guard.collapsed, reasons: sungenDiag.guard.reasons },
+        { method: 'filter', score: score('filter', filter), collapsed: filterDiag.guard.collapsed, reasons: filterDiag.guard.reasons },
+        { method: 'none', score: score('none', none), collapsed: false },
       ],
-      { safe: 'none', margin: this.opts.selectionMargin ?? 0, scoreName: useReal ? 'accuracy on the real labelled examples' : 'mean label probability on the held-out synthetic split' },
+      { safe: 'none', margin: this.opts.selectionMargin ?? 0, scoreName },
     );
     const chosen = selection.selected === 'sungen-fast' ? sungen : selection.selected === 'filter' ? filter : none;
     const chosenDiag = selection.selected === 'sungen-fast' ? sungenDiag : selection.selected === 'filter' ? filterDiag : noneDiag;
     // The guard's findings about SunGen are reported whichever model is kept.
     const guard = { ...chosenDiag.guard, collapsed: sungenDiag.guard.collapsed, reasons: sungenDiag.guard.reasons };
-    const spent = none.trainSeconds + sungen.reweightSeconds + sungen.trainSeconds + (filter.reweightSeconds - none.trainSeconds) + filter.trainSeconds;
+    const spent = none.trainSeconds + sungen.reweightSeconds + sungen.trainSeconds + (filter.reweightSeconds - none.trainSeconds) + filter.trainSeconds + crossFitSeconds;
     return this.toRun('sungen-safe', chosen, { ...chosenDiag, guard, selection }, {
       selected: selection.selected,
       theta: sungen.theta,
@@ -524,6 +599,8 @@ export class CleaningSession {
   }
 }
 
+/** The candidates sungen-safe chooses between. */
+type SelectionCandidate = 'sungen-fast' | 'filter' | 'none';
 /** Runs one method end to end on `data` and returns the trained final model with timings and diagnostics. */
 export async function runMethod(method: MethodName, data: EncodedDataset, deps: MethodDeps, opts: MethodOptions): Promise<MethodRun> {
   const session = new CleaningSession(data, deps, opts);

@@ -185,7 +185,7 @@ function sungenReport(report: Report): (p: SungenProgress) => void {
       losses: { inner: p.innerLoss, outer: p.outerLoss },
       weightStats: p.weightStats,
       hypergradNorm: p.hypergradNorm,
-      message: `SunGen outer iteration ${p.iteration}/${p.iterations} (${p.phase})`,
+      message: `${p.stage ? `${p.stage[0].toUpperCase()}${p.stage.slice(1)}: s` : 'S'}unGen outer iteration ${p.iteration}/${p.iterations} (${p.phase})`,
     });
 }
 

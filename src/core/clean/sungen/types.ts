@@ -83,6 +83,8 @@ export interface SungenProgress {
   /** Weight statistics after the θ update; set in the 'hypergradient' phase. */
   weightStats?: WeightStats;
   elapsedSeconds: number;
+  /** What this run of SunGen is for when it is not the main one (e.g. a fold of the default's cross-fitted choice). */
+  stage?: string;
 }
 
 export interface SungenIterationRecord {
