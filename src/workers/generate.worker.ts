@@ -113,7 +113,7 @@ async function handleLoad(msg: LoadMessage): Promise<void> {
   const entry = resolution.entry;
   const lean = entry.leanDtype;
   const leanAvailable = !!lean && source === 'local' && (await fileExists(onnxFileFor(lean)).catch(() => false));
-  const pick = pageDtypeFor(entry, { deviceMemoryGB: msg.deviceMemoryGB, leanAvailable });
+  const pick = pageDtypeFor(entry, { deviceMemoryGB: msg.deviceMemoryGB, leanAvailable }, source);
   let dtype: string = pick.dtype;
 
   let device: 'webgpu' | 'wasm' = msg.device;

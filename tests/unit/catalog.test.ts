@@ -6,7 +6,9 @@ import {
   checkModelFiles,
   DEFAULT_MODEL_ID,
   findCatalogEntry,
+  hubFilesOf,
   isOutOfMemoryError,
+  optionalPackFiles,
   MODEL_CATALOG,
   onnxFileFor,
   pageDtypeFor,
@@ -43,6 +45,11 @@ describe('which SmolLM2 file the page and Node load', () => {
     const lean = pageDtypeFor(smol, { deviceMemoryGB: 4, leanAvailable: true });
     expect(lean.dtype).toBe('q8');
     expect(lean.reason).toBe('this device reports 4 GB of memory; the q4 file needs about 3.0 GB while loading and is faster, so the smaller q8 file is used');
+    // From the hub the page keeps the hub's q8 export (its q4 is MatMulNBits, slow in WASM) and never switches.
+    expect(pageDtypeFor(smol, { deviceMemoryGB: 4, leanAvailable: true }, 'hub')).toEqual({ dtype: 'q8' });
+    expect(hubFilesOf(smol)).toEqual(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx']);
+    expect(optionalPackFiles(smol)).toEqual(['onnx/model_quantized.onnx']);
+    expect(hubFilesOf(findCatalogEntry('Xenova/gpt2')!)).toEqual(findCatalogEntry('Xenova/gpt2')!.files);
     // A model without a lean file is never switched.
     expect(pageDtypeFor(findCatalogEntry(DEFAULT_MODEL_ID)!, { deviceMemoryGB: 1, leanAvailable: true })).toEqual({ dtype: 'fp32' });
   });

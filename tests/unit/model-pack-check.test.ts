@@ -27,6 +27,17 @@ describe('checkModelPack', () => {
     expect(plain.entry.dtype).toBe('q8');
     expect((await checkModelPack(withManifest(base()), 'Xenova/distilgpt2', 'folder')).hashesChecked).toBe(true);
   });
+  it('keeps a pack\'s lean file (SmolLM2: q8 beside the q4 the page loads) and drops other extras', async () => {
+    const smol = base().map((f) => ({ ...f, path: f.path.replace('distilgpt2/onnx/model_quantized.onnx', 'distilgpt2/onnx/model_q4.onnx') }));
+    const extras = [
+      { path: 'distilgpt2/onnx/model_quantized.onnx', data: onnx },
+      { path: 'distilgpt2/onnx/model_fp16.onnx', data: onnx },
+    ];
+    const checked = await checkModelPack([...smol, ...extras], 'HuggingFaceTB/SmolLM2-135M-Instruct', 'folder');
+    expect(checked.files.map((f) => f.path).sort()).toEqual(['config.json', 'onnx/model_q4.onnx', 'onnx/model_quantized.onnx', 'tokenizer.json', 'tokenizer_config.json']);
+    // Without its q4 file the pack is incomplete, whatever else it holds.
+    await expect(checkModelPack([...base()], 'HuggingFaceTB/SmolLM2-135M-Instruct', 'usb')).rejects.toThrow(/missing onnx\/model_q4\.onnx/);
+  });
 
   it('refuses a missing file, a corrupt JSON file, a truncated or altered file, an unsafe name, an unknown or bundled id', async () => {
     const id = 'Xenova/distilgpt2';

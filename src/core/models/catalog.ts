@@ -22,6 +22,8 @@ export interface CatalogEntry {
   loadMemoryMB?: number;
   /** The file Node (onnxruntime-node, the CLI and benches) loads when it differs from `dtype`. */
   nodeDtype?: CatalogDtype;
+  /** The file the page loads from the hub when it differs from the offline pack's `dtype` (the hub's own export). */
+  hubDtype?: CatalogDtype;
   variant: 'base' | 'instruct';
   bundled: boolean;
   /** Paths relative to the model folder that must exist (transformers.js names for `dtype`). */
@@ -86,7 +88,7 @@ export const MODEL_CATALOG: CatalogEntry[] = [
   },
   {
     id: 'HuggingFaceTB/SmolLM2-135M-Instruct',
-    displayName: 'SmolLM2 135M Instruct (q4)',
+    displayName: 'SmolLM2 135M Instruct',
     // Offline pack from `npm run model-pack`: onnx/model_q4.onnx 164.9 MB (the GGUF's own Q4_1 blocks, expanded to
     // float32 once when the session is created: onnxruntime-web has no fast kernel for quantised MatMuls and otherwise
     // expands every weight on every step) + tokenizer.json 3.5 MB + configs. The pack also holds
@@ -97,6 +99,9 @@ export const MODEL_CATALOG: CatalogEntry[] = [
     leanDtype: 'q8',
     loadMemoryMB: 3000,
     nodeDtype: 'q8',
+    // The hub's model_q4.onnx is 4-bit MatMulNBits, which onnxruntime-web re-expands on every step (337 ms per step
+    // measured for such a file here); from the hub the page keeps the q8 export it used before.
+    hubDtype: 'q8',
     variant: 'instruct',
     bundled: false,
     files: filesFor('q4'),
@@ -142,18 +147,31 @@ export const MODEL_CATALOG: CatalogEntry[] = [
   },
 ];
 
+/** The files the page fetches for `entry` from the hub (its own export may use another dtype than the pack). */
+export function hubFilesOf(entry: CatalogEntry): string[] {
+  if (!entry.hubDtype || entry.hubDtype === entry.dtype) return entry.files;
+  return entry.files.map((f) => (f === onnxFileFor(entry.dtype) ? onnxFileFor(entry.hubDtype!) : f));
+}
+
+/** Files a pack may carry beyond `entry.files` and that are kept on import: the lean file. */
+export function optionalPackFiles(entry: CatalogEntry): string[] {
+  return entry.leanDtype && entry.leanDtype !== entry.dtype ? [onnxFileFor(entry.leanDtype)] : [];
+}
+
 /** Devices reporting less memory than this (navigator.deviceMemory, GB) get an entry's lean file. */
 export const LEAN_BELOW_DEVICE_MEMORY_GB = 8;
 
 /**
  * The dtype the page loads for `entry`, and why when it is the lean file. `deviceMemoryGB` is what the browser
  * reports (undefined where it reports nothing: then the main file, and the out-of-memory retry is the safety net);
- * `leanAvailable` whether the lean file exists where the model loads from.
+ * `leanAvailable` whether the lean file exists where the model loads from; from the hub, the hub's own export.
  */
 export function pageDtypeFor(
   entry: CatalogEntry,
   opts: { deviceMemoryGB?: number; leanAvailable: boolean },
+  source: 'local' | 'hub' = 'local',
 ): { dtype: CatalogDtype; reason?: string } {
+  if (source === 'hub') return { dtype: entry.hubDtype ?? entry.dtype };
   const lean = entry.leanDtype;
   if (!lean || !opts.leanAvailable || opts.deviceMemoryGB === undefined || opts.deviceMemoryGB >= LEAN_BELOW_DEVICE_MEMORY_GB) {
     return { dtype: entry.dtype };

@@ -5,7 +5,7 @@
 // page would fetch them from (`<app>/models/<id>/<file>`), where transformers.js' cache lookup and the page's
 // file checks find them with no network; a small record written last marks the pack complete, and a failed import
 // (e.g. storage full) removes what it wrote.
-import { findCatalogEntry, MODEL_CATALOG, ONNX_SUFFIX_BY_DTYPE, formatBytes, type CatalogDtype, type CatalogEntry } from './catalog.ts';
+import { findCatalogEntry, MODEL_CATALOG, ONNX_SUFFIX_BY_DTYPE, formatBytes, optionalPackFiles, type CatalogDtype, type CatalogEntry } from './catalog.ts';
 import { sha256Hex } from '../portable/hash.ts';
 import { ImportFormatError } from '../portable/text.ts';
 
@@ -103,8 +103,9 @@ export async function checkModelPack(input: PackFile[], id: string, source: stri
     }
     hashesChecked = true;
   }
-  // Only what the model needs (plus small extras the layout has) is stored.
-  const keep = files.filter((f) => entry.files.includes(f.path) || /^[^/]+\.json$/.test(f.path));
+  // Only what the model needs (plus its lean file and small extras the layout has) is stored.
+  const optional = optionalPackFiles(entry); // e.g. SmolLM2's lean q8 file, for devices with little memory
+  const keep = files.filter((f) => entry.files.includes(f.path) || optional.includes(f.path) || /^[^/]+\.json$/.test(f.path));
   return { entry, files: keep, bytes: keep.reduce((n, f) => n + f.data.length, 0), hashesChecked };
 }
 

@@ -1,7 +1,7 @@
 // What the model catalog shows per model (plain TS, no runes): where it comes from, its size, and how many of its
 // files this browser holds — in the service worker's precache (bundled), an imported pack, or transformers.js' cache
 // of hub downloads.
-import { MODEL_CATALOG, type CatalogEntry } from '../../core/models/catalog.ts';
+import { hubFilesOf, MODEL_CATALOG, type CatalogEntry } from '../../core/models/catalog.ts';
 import { listModelPacks, type PackRecord } from '../../core/models/packs.ts';
 import { httpFileExists } from '../../core/runtime/http-files.ts';
 
@@ -27,7 +27,7 @@ async function cacheHas(cacheName: string, url: string): Promise<boolean> {
 
 /** True when every file of a hub model is already in transformers.js' cache (no download needed). */
 export async function hubFilesCached(entry: CatalogEntry): Promise<boolean> {
-  for (const f of entry.files) if (!(await cacheHas(HUB_CACHE, hubFileUrl(entry.id, f)))) return false;
+  for (const f of hubFilesOf(entry)) if (!(await cacheHas(HUB_CACHE, hubFileUrl(entry.id, f)))) return false;
   return true;
 }
 
@@ -40,12 +40,14 @@ export async function modelRows(modelsBase: string): Promise<ModelRow[]> {
     const local = (f: string) => new URL(`${entry.id}/${f}`, modelsBase).href;
     let source: ModelSourceKind = entry.bundled ? 'bundled' : pack ? 'pack' : 'hub';
     let cachedFiles = 0;
-    for (const f of entry.files) {
+    const hubFiles = hubFilesOf(entry);
+    for (let i = 0; i < entry.files.length; i++) {
+      const f = entry.files[i];
       const held = pack
         ? true
         : entry.bundled
           ? (await caches.match(local(f), { ignoreSearch: true })) !== undefined
-          : await cacheHas(HUB_CACHE, hubFileUrl(entry.id, f));
+          : await cacheHas(HUB_CACHE, hubFileUrl(entry.id, hubFiles[i]));
       if (held) cachedFiles++;
     }
     if (source === 'hub' && cachedFiles === 0) {

@@ -1,7 +1,7 @@
 // The model catalog view's state: for every catalog model where it comes from (bundled, an offline pack imported
 // into this browser, a pack folder on the server, or the hub), its size and dtype, whether its files are cached in
 // the browser, and Delete; plus importing a model pack from a folder or a zip (checked before anything is stored).
-import { MODEL_CATALOG } from '../../core/models/catalog.ts';
+import { hubFilesOf, MODEL_CATALOG } from '../../core/models/catalog.ts';
 import { checkModelPack, deleteModelPack, storeModelPack, type PackFile } from '../../core/models/packs.ts';
 import { localModelBaseUrl } from '../../core/runtime/http-files.ts';
 import { HUB_CACHE, hubFileUrl, modelRows, type ModelRow } from './model-rows.ts';
@@ -58,7 +58,7 @@ export class ModelsController extends BusyTask {
       if (row.pack) await deleteModelPack(caches, this.modelsBase, row.entry.id);
       if (await caches.has(HUB_CACHE)) {
         const cache = await caches.open(HUB_CACHE);
-        for (const f of row.entry.files) await cache.delete(hubFileUrl(row.entry.id, f));
+        for (const f of hubFilesOf(row.entry)) await cache.delete(hubFileUrl(row.entry.id, f));
       }
       return `Deleted ${row.entry.displayName} from this browser's storage.`;
     });
