@@ -68,7 +68,7 @@ describe('cross-fitted selection of the default method', () => {
     const data = dataset(360);
     const deps = bagDeps();
     const before = tf.memory().numTensors;
-    const session = new CleaningSession(data, deps, OPTS);
+    const session = new CleaningSession(data, deps, { ...OPTS, selectionFolds: 3 });
     let expectedNone = 0;
     try {
       expect(session.crossFitFolds()).toBe(3);
@@ -107,10 +107,10 @@ describe('cross-fitted selection of the default method', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('keeps the held-out split alone on large sets or when turned off', async () => {
+  it('keeps the held-out split alone by default and on large sets', async () => {
     const data = dataset(360);
-    const off = new CleaningSession(data, bagDeps(), { ...OPTS, selectionFolds: 0 });
-    const large = new CleaningSession(data, bagDeps(), { ...OPTS, crossFitBelowRows: 300 });
+    const off = new CleaningSession(data, bagDeps(), OPTS); // off by default
+    const large = new CleaningSession(data, bagDeps(), { ...OPTS, selectionFolds: 3, crossFitBelowRows: 300 });
     try {
       expect(off.crossFitFolds()).toBe(0);
       expect(large.crossFitFolds()).toBe(0);
