@@ -316,8 +316,9 @@ describe('faults: closed tabs, killed browser, two tabs', () => {
       const a = await openApp(guard);
       // Small batches and a target well beyond the first rows: tab A (model already loaded) must still be generating
       // when tab B has loaded the model and asks for the lock, and when B tries to delete the run. With 60 per label a
-      // loaded CI machine let A finish before B's model load ended, so B found the run complete and nobody was busy.
-      await a.getByRole('textbox', { name: 'Samples per label' }).fill('250');
+      // loaded CI machine let A finish before B's model load ended, so B found the run complete and nobody was busy;
+      // with 250 an idle one did (A writes ~500 samples in a few seconds). 1,000 per label keeps A busy ~30 s.
+      await a.getByRole('textbox', { name: 'Samples per label' }).fill('1000');
       await a.getByLabel('Batch size').fill('4');
       await generateButton(a).click();
       await expect.poll(() => rows(a).count(), { timeout: 120_000, interval: 100 }).toBeGreaterThan(5);
@@ -339,8 +340,8 @@ describe('faults: closed tabs, killed browser, two tabs', () => {
       expect((await readStored(loser)).runs.length).toBe(1);
       await expect.poll(async () => (await readStored(a)).runs[0]?.status, { timeout: 240_000, interval: 500 }).toBe('done');
       const run = (await readStored(a)).runs[0];
-      expect(run.countsByLabel.map(([, n]) => n)).toEqual([250, 250]);
-      expect(run.samples).toBe(500);
+      expect(run.countsByLabel.map(([, n]) => n)).toEqual([1000, 1000]);
+      expect(run.samples).toBe(2000);
       expect(run.contiguous).toBe(true);
       expect(guard.blocked).toEqual([]);
     } finally {
