@@ -23,7 +23,7 @@ import { withRunLockIfFree } from '../core/storage/run-lock.ts';
 import { IMPORTED_MODEL_ID } from '../core/runs/import-run.ts';
 import type { RunConfig } from '../core/storage/schema.ts';
 import { version as APP_VERSION } from '../../package.json';
-import type { ConnectMessage, GenerateMessage, LoadMessage, WorkerEvent, WorkerRequest } from './generate-protocol.ts';
+import type { ConnectMessage, DeviceEvent, GenerateMessage, LoadMessage, WorkerEvent, WorkerRequest } from './generate-protocol.ts';
 import { computeRates, remainingSamples } from './rates.ts';
 import { TRANSFORMERS_VERSION, configureTransformersEnv } from './transformers-env.ts';
 import { errorText } from '../core/error-text.ts';
@@ -89,11 +89,16 @@ async function runSelfTest(lm: LoadedLm): Promise<{ ok: boolean; message: string
   return r;
 }
 
+/** Tells the page which model, file and device it got, and why. */
+function postDevice(l: Loaded): void {
+  const { lm, deviceReason: reason, fileReason } = l;
+  post({ type: 'device', device: lm.device as DeviceEvent['device'], reason, modelId: lm.modelId, dtype: lm.dtype, ...(fileReason ? { fileReason } : {}) });
+}
+
 async function handleLoad(msg: LoadMessage): Promise<void> {
   const key = JSON.stringify([msg.modelId, msg.device, msg.allowNetwork, msg.appBaseUrl, msg.deviceMemoryGB ?? null]);
   if (loaded && loaded.key === key) {
-    const { fileReason } = loaded;
-    post({ type: 'device', device: loaded.lm.device, reason: loaded.deviceReason, modelId: loaded.lm.modelId, dtype: loaded.lm.dtype, ...(fileReason ? { fileReason } : {}) });
+    postDevice(loaded);
     post({ type: 'status', phase: 'ready', message: 'Model ready' });
     return;
   }
@@ -154,7 +159,7 @@ async function handleLoad(msg: LoadMessage): Promise<void> {
     throw new ModelError(`The model gives wrong output on ${device.toUpperCase()}: ${check.message}`);
   }
   loaded = { lm, deviceReason: reason, ...(fileReason ? { fileReason } : {}), allowNetwork: msg.allowNetwork, key };
-  post({ type: 'device', device, reason, modelId: lm.modelId, dtype: lm.dtype, ...(fileReason ? { fileReason } : {}) });
+  postDevice(loaded);
   post({ type: 'status', phase: 'ready', message: 'Model ready' });
 }
 

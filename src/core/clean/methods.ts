@@ -569,7 +569,8 @@ export class CleaningSession {
     const useReal = this.opts.realRows !== undefined && this.opts.realRows.length > 0;
     const folds = useReal ? 0 : this.crossFitFolds();
     const crossFitStart = performance.now();
-    const crossFitted = folds >= 2 ? await this.crossFittedScores({ 'sungen-fast': sungen, filter, none }, folds) : null;
+    const trained: Record<SelectionCandidate, Trained> = { 'sungen-fast': sungen, filter, none };
+    const crossFitted = folds >= 2 ? await this.crossFittedScores(trained, folds) : null;
     const crossFitSeconds = folds >= 2 ? seconds(crossFitStart) : 0;
     const score = (m: SelectionCandidate, t: Trained) => (useReal ? t.realValidation!.accuracy : crossFitted ? crossFitted[m] : t.validation.meanLabelProbability);
     const scoreName = useReal
@@ -585,8 +586,9 @@ export class CleaningSession {
       ],
       { safe: 'none', margin: this.opts.selectionMargin ?? 0, scoreName },
     );
-    const chosen = selection.selected === 'sungen-fast' ? sungen : selection.selected === 'filter' ? filter : none;
-    const chosenDiag = selection.selected === 'sungen-fast' ? sungenDiag : selection.selected === 'filter' ? filterDiag : noneDiag;
+    const selected = selection.selected as SelectionCandidate;
+    const chosen = trained[selected];
+    const chosenDiag = { 'sungen-fast': sungenDiag, filter: filterDiag, none: noneDiag }[selected];
     // The guard's findings about SunGen are reported whichever model is kept.
     const guard = { ...chosenDiag.guard, collapsed: sungenDiag.guard.collapsed, reasons: sungenDiag.guard.reasons };
     const spent = none.trainSeconds + sungen.reweightSeconds + sungen.trainSeconds + (filter.reweightSeconds - none.trainSeconds) + filter.trainSeconds + crossFitSeconds;
