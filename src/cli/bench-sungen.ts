@@ -105,7 +105,7 @@ async function main(args: BenchSungenArgs): Promise<void> {
   const aucs = new Map<string, number[]>();
   const warnings = new Set<string>();
   for (let s = 0; s < args.seeds; s++) {
-    const seed = 1000 + s;
+    const seed = args.firstSeed + s;
     const session = new CleaningSession(
       train,
       {
@@ -319,6 +319,7 @@ async function main(args: BenchSungenArgs): Promise<void> {
       train: args.train,
       trainRows: synthetic.labels.length,
       seeds: args.seeds,
+      firstSeed: args.firstSeed,
       defaultMethod: DEFAULT_METHOD,
       config: {
         iterations: args.outerIterations, outerSet: args.outerSetSize, keep: args.keepFraction, epochs: args.epochs, batch: args.batchSize, lr: args.learningRate, maxLen: args.maxLenTokens,

@@ -11,6 +11,8 @@ export interface BenchSungenArgs {
   model: TamKind;
   methods: MethodName[];
   seeds: number;
+  /** First seed (seeds are firstSeed … firstSeed + seeds − 1), so one long measurement can run as parallel processes. */
+  firstSeed: number;
   json: boolean;
   maxSamples?: number;
   maxTestSamples?: number;
@@ -63,10 +65,11 @@ export const BENCH_SUNGEN_USAGE = `Usage: npm run bench:sungen -- --train FILE -
   --model lstm|transformer|fast     final classifier (default lstm)
   --methods LIST                    comma list of ${METHODS.join(', ')}, default (= ${DEFAULT_METHOD}; default none,filter,sungen-fast,default)
   --seeds N                         seeds per method (default 1)
+  --first-seed S                    first seed; seeds are S … S + N − 1 (default 1000), e.g. to split seeds over processes
   --json                            print one JSON object as the last line
   --max-samples N                   use only the first N training rows (class-balanced)
   --max-test-samples N              use only the first N rows of each test file
-  --iterations T                    SunGen outer iterations (default 20)
+  --iterations T                    SunGen outer iterations (default 30)
   --outer-set N                     SunGen outer-set size (default 2000)
   --keep F                          fraction of each class kept by filter/SunGen (default 0.8)
   --score-lr X                      SunGen Adam learning rate of θ (default 0.25)
@@ -109,7 +112,7 @@ function fraction(name: string, v: number | undefined, dflt: number): number {
 
 export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
   const { values, flags, lists } = parseArgs(argv, {
-    values: ['sungen-rank', 'selection-folds', 'inner-max-len', 'centering', 'outer-loss', 'flip-labels', 'real', 'real-count', 'val-fraction', 'folds', 'train', 'model', 'methods', 'seeds', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'inner-lr', 'inner-epochs', 'final-weights', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
+    values: ['sungen-rank', 'selection-folds', 'inner-max-len', 'centering', 'outer-loss', 'flip-labels', 'real', 'real-count', 'val-fraction', 'folds', 'train', 'model', 'methods', 'seeds', 'first-seed', 'max-samples', 'max-test-samples', 'iterations', 'outer-set', 'keep', 'score-lr', 'inner-lr', 'inner-epochs', 'final-weights', 'epochs', 'batch', 'lr', 'max-len', 'vocab', 'backend', 'throughput-steps'],
     flags: ['json', 'outer-held-out', 'select', 'skip-oof-score', 'real-as-outer'],
     repeated: ['test'],
   });
@@ -172,6 +175,7 @@ export function parseBenchSungenArgs(argv: string[]): BenchSungenArgs {
     model,
     methods,
     seeds: posInt('seeds', numberOption(values, 'seeds'), 1),
+    firstSeed: posInt('first-seed', numberOption(values, 'first-seed'), 1000),
     json: flags.has('json'),
     maxSamples: maxSamples === undefined ? undefined : posInt('max-samples', maxSamples, 1),
     maxTestSamples: maxTestSamples === undefined ? undefined : posInt('max-test-samples', maxTestSamples, 1),

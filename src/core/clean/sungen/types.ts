@@ -2,7 +2,7 @@
 import type { WeightStats } from './weight-math.ts';
 
 export interface SungenOptions {
-  /** Outer iterations T (paper: 100; browser-scale default 20). */
+  /** Outer iterations T (paper: 100; browser-scale default 30). */
   outerIterations: number;
   /** Size of the fixed random outer subset of the synthetic set (paper: 50k; default 2000). */
   outerSetSize: number;
@@ -49,7 +49,7 @@ export interface SungenOptions {
 }
 
 export const DEFAULT_SUNGEN_OPTIONS: SungenOptions = {
-  outerIterations: 20,
+  outerIterations: 30,
   outerSetSize: 2000,
   innerBatchSize: 32,
   innerLearningRate: 1e-3,
