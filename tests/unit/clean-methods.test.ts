@@ -96,6 +96,8 @@ describe('runMethod', () => {
       }
       expect(run.diagnostics.inspection.rows).toBe(316); // 350 synthetic rows minus the 10 % validation split (17 + 17)
       expect(run.diagnostics.realValidation?.rows).toBe(20);
+      // Real rows choose, so SunGen is a candidate even on this small set.
+      expect(run.diagnostics.selection!.candidates.map((c) => c.method)).toEqual(['sungen-fast', 'filter', 'none']);
       // Selection scores are accuracies on the 20 real rows (multiples of 1/20), not synthetic label probabilities.
       for (const c of run.diagnostics.selection!.candidates) expect(c.score * 20).toBeCloseTo(Math.round(c.score * 20), 6);
     } finally {

@@ -4,7 +4,7 @@
 // held-out split, and the kept rows of the `theta+loss` ranking.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { CleaningSession, type MethodDeps, type MethodOptions } from '../../src/core/clean/methods';
+import { CleaningSession, SUNGEN_FROM_ROWS, type MethodDeps, type MethodOptions } from '../../src/core/clean/methods';
 import { stratifiedFolds } from '../../src/core/clean/confident';
 import { perClassTopK } from '../../src/core/clean/keep';
 import { rankAverage, rankAverageOn, scaledRanks } from '../../src/core/clean/rank';
@@ -55,7 +55,8 @@ function dataset(count: number): EncodedDataset {
   return encodeTexts(texts, labels, labelNames, LEN, VOCAB);
 }
 
-const OPTS: MethodOptions = { model: 'fast', seed: 5, keepFraction: 0.75, sungen: { outerIterations: 2, outerSetSize: 100, evalBatchSize: 128 } };
+// sungenFromRows 0: SunGen stays a candidate on these 360-row sets (the default leaves it out below 1,500 rows).
+const OPTS: MethodOptions = { model: 'fast', seed: 5, keepFraction: 0.75, sungenFromRows: 0, sungen: { outerIterations: 2, outerSetSize: 100, evalBatchSize: 128 } };
 
 /** Σ p_y of `tam` over `rows`. */
 function sumPy(tam: Tam, data: EncodedDataset, rows: Int32Array): number {
@@ -125,6 +126,38 @@ describe('cross-fitted selection of the default method', () => {
       off.dispose();
       large.dispose();
     }
+  });
+});
+
+describe('the default on small sets', () => {
+  it('leaves SunGen out of the label-free choice below SUNGEN_FROM_ROWS, without computing it, and says why', async () => {
+    expect(SUNGEN_FROM_ROWS).toBe(1500);
+    const data = dataset(360);
+    const before = tf.memory().numTensors;
+    let sungenRounds = 0;
+    const small = new CleaningSession(data, bagDeps(), { ...OPTS, sungenFromRows: undefined, onSungenProgress: () => (sungenRounds += 1) });
+    const large = new CleaningSession(data, bagDeps(), { ...OPTS, sungenFromRows: 300 });
+    try {
+      const run = await small.run('sungen-safe');
+      const sel = run.diagnostics.selection!;
+      expect(sel.candidates.map((c) => c.method)).toEqual(['filter', 'none']);
+      expect(['filter', 'none']).toContain(run.selected);
+      expect(sel.reason).toMatch(/^SunGen was not a candidate: with 324 training samples \(fewer than 1500\)/);
+      expect(run.theta).toBeUndefined();
+      expect(sungenRounds).toBe(0); // SunGen never ran
+      // The kept model is the chosen candidate's: its score is its own held-out mean label probability.
+      expect(sel.candidates.find((c) => c.method === run.selected)!.score).toBeCloseTo(run.diagnostics.validation.meanLabelProbability, 6);
+      run.tam.dispose();
+      // From the threshold up (here lowered to 300) SunGen is a candidate again.
+      const withSungen = await large.run('sungen-safe');
+      expect(withSungen.diagnostics.selection!.candidates.map((c) => c.method)).toEqual(['sungen-fast', 'filter', 'none']);
+      expect(withSungen.theta).toBeDefined();
+      withSungen.tam.dispose();
+    } finally {
+      small.dispose();
+      large.dispose();
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
