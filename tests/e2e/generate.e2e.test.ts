@@ -103,8 +103,16 @@ describe('Generate page (bundled model, WASM, offline)', () => {
       await generateButton(page).click();
       await expect.poll(() => rows(page).count(), { timeout: 120_000, interval: 100 }).toBeGreaterThan(0);
       const tStop = Date.now();
-      const beforeStop = await rows(page).count();
-      await page.getByRole('button', { name: 'Stop', exact: true }).click();
+      // Count the rows and press Stop in one task of the page: on a loaded machine a separate count and click were
+      // hundreds of milliseconds apart, and the batches decoded in between were counted against the stop.
+      const beforeStop = await page.evaluate(() => {
+        const count = document.querySelectorAll('[data-testid="samples-table"] tbody tr').length;
+        // The Generate step's Stop (Clean's and Train's carry an aria-label naming what they stop).
+        const stop = [...document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Stop' && !b.hasAttribute('aria-label'));
+        if (!stop) throw new Error('No Stop button');
+        stop.click();
+        return count;
+      });
       await waitForRunStatus(page, 'stopped', 30_000);
       console.log(`[e2e] Stop → run stopped in ${Date.now() - tStop} ms`);
       const afterStop = await rows(page).count();

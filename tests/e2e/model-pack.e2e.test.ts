@@ -63,7 +63,8 @@ describe('offline model pack import', () => {
       await folder.setInputFiles(good);
       await expect.poll(() => page.getByTestId('models-message').textContent(), { timeout: 60_000 }).toMatch(/Imported Xenova\/distilgpt2 \(q8, 1\.2 MB\).*every file matched its SHA-256/);
       await expect.poll(() => row.getByTestId('model-source').textContent(), { timeout: 15_000 }).toBe('offline pack (this browser)');
-      expect(await row.getByTestId('model-cached').textContent()).toBe('cached');
+      // The cache column is refreshed after the source (a second storage read): wait for it too.
+      await expect.poll(() => row.getByTestId('model-cached').textContent(), { timeout: 15_000 }).toBe('cached');
 
       await served.close();
       open = false;

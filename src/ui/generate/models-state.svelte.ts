@@ -18,9 +18,17 @@ export class ModelsController extends BusyTask {
     return localModelBaseUrl(appBaseUrl());
   }
 
+  /** Counts refreshes, so only the latest one's rows are shown. */
+  private refreshes = 0;
+
   async refresh(): Promise<void> {
     if (typeof caches === 'undefined') return;
-    this.rows = await modelRows(this.modelsBase);
+    // Refreshes overlap (on mount, when the service worker is ready, after an import or delete) and can finish out of
+    // order: one started before an import must not overwrite the rows read after it (seen on a loaded machine: the
+    // imported pack shown as "Hugging Face hub, no").
+    const seq = ++this.refreshes;
+    const rows = await modelRows(this.modelsBase);
+    if (seq === this.refreshes) this.rows = rows;
   }
 
   private run(fn: () => Promise<string>): Promise<void> {
