@@ -142,7 +142,7 @@ describe('the default on small sets', () => {
       const sel = run.diagnostics.selection!;
       expect(sel.candidates.map((c) => c.method)).toEqual(['filter', 'none']);
       expect(['filter', 'none']).toContain(run.selected);
-      expect(sel.reason).toMatch(/^SunGen was not a candidate: with 324 training samples \(fewer than 1500\)/);
+      expect(sel.reason).toMatch(/^SunGen was not a candidate: with 324 training samples \(fewer than 1,500\)/);
       expect(run.theta).toBeUndefined();
       expect(sungenRounds).toBe(0); // SunGen never ran
       // The kept model is the chosen candidate's: its score is its own held-out mean label probability.

@@ -603,7 +603,7 @@ export class CleaningSession {
       names.map((m) => ({ method: m, score: score(m), collapsed: m === 'none' ? false : diags[m]!.guard.collapsed, reasons: m === 'none' ? undefined : diags[m]!.guard.reasons })),
       { safe: 'none', margin: this.opts.selectionMargin ?? 0, scoreName },
     );
-    const leftOut = `SunGen was not a candidate: with ${this.trainRows.length} training samples (fewer than ${sungenFrom}) its weights lost to the confidence filter on every set of this size measured.`;
+    const leftOut = `SunGen was not a candidate: with ${this.trainRows.length} training samples (fewer than ${sungenFrom.toLocaleString('en-US')}) its weights lost to the confidence filter on every set of this size measured.`;
     const selection: Selection<MethodName> = withSungen ? picked : { ...picked, reason: `${leftOut} ${picked.reason}` };
     const selected = selection.selected as SelectionCandidate;
     const chosen = trained[selected]!;
