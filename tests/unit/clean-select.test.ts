@@ -4,7 +4,7 @@
 // held-out split, and the kept rows of the `theta+loss` ranking.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { CleaningSession, SUNGEN_FROM_ROWS, type MethodDeps, type MethodOptions } from '../../src/core/clean/methods';
+import { CleaningSession, SELECTION_FOLDS, SUNGEN_FROM_ROWS, type MethodDeps, type MethodOptions } from '../../src/core/clean/methods';
 import { stratifiedFolds } from '../../src/core/clean/confident';
 import { perClassTopK } from '../../src/core/clean/keep';
 import { rankAverage, rankAverageOn, scaledRanks } from '../../src/core/clean/rank';
@@ -108,23 +108,29 @@ describe('cross-fitted selection of the default method', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('keeps the held-out split alone by default and on large sets', async () => {
-    const data = dataset(360);
-    const off = new CleaningSession(data, bagDeps(), OPTS); // off by default
-    const large = new CleaningSession(data, bagDeps(), { ...OPTS, selectionFolds: 3, crossFitBelowRows: 300 });
+  it('cross-fits by default only where SunGen is a candidate and the set is under the limit; held-out split otherwise', async () => {
+    const data = dataset(360); // 324 training rows
+    const session = (o: Partial<MethodOptions>) => new CleaningSession(data, bagDeps(), { ...OPTS, ...o });
+    const made = [
+      session({}), // SunGen a candidate (sungenFromRows 0): cross-fit by default
+      session({ sungenFromRows: undefined }), // below SUNGEN_FROM_ROWS: filter against none, held-out split
+      session({ sungenFromRows: undefined, selectionFolds: 3 }), // an explicit value applies to any set under the limit
+      session({ selectionFolds: 0 }), // turned off
+      session({ selectionFolds: 3, crossFitBelowRows: 300 }), // large set
+    ];
+    const off = made[3];
     try {
-      expect(off.crossFitFolds()).toBe(0);
-      expect(large.crossFitFolds()).toBe(0);
+      expect(SELECTION_FOLDS).toBe(3);
+      expect(made.map((m) => m.crossFitFolds())).toEqual([3, 0, 3, 0, 0]);
       const run = await off.run('sungen-safe');
       const sel = run.diagnostics.selection!;
       expect(sel.reason).toMatch(/held-out synthetic split/);
       // Without cross-fitting the score of the kept model is its own held-out mean label probability.
       expect(sel.candidates.find((c) => c.method === run.selected)!.score).toBeCloseTo(run.diagnostics.validation.meanLabelProbability, 6);
       run.tam.dispose();
-      expect(() => new CleaningSession(data, bagDeps(), { ...OPTS, selectionFolds: 1.5 }).crossFitFolds()).toThrow(/selectionFolds must be a whole number/);
+      expect(() => session({ selectionFolds: 1.5 }).crossFitFolds()).toThrow(/selectionFolds must be a whole number/);
     } finally {
-      off.dispose();
-      large.dispose();
+      for (const m of made) m.dispose();
     }
   });
 });

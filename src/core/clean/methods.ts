@@ -4,7 +4,7 @@
 // cheap bag-of-embeddings TAM as inner model) and `sungen-safe` — the default — SunGen-fast behind the collapse guard
 // (guard.ts) and label-free selection (select.ts), keeping filter's or the unweighted model when SunGen shows harm.
 // Every run holds out a stratified split of the synthetic set, never trained on, for the guard and the selection; on
-// small sets the default can also cross-fit its choice over every synthetic row (selectionFolds, off by default).
+// sets from 1,500 to 5,000 training rows the default cross-fits its choice over every synthetic row (selectionFolds).
 // Model construction and final training are injected so the same code runs with any TAM implementation, in Node and
 // in a worker.
 import type { EncodedDataset, Tam, TamKind } from '../classifier/types.ts';
@@ -84,10 +84,12 @@ export interface MethodOptions {
    * sungen-safe on a small set (fewer than `crossFitBelowRows` training rows): score the candidates on every
    * synthetic row instead of the held-out split alone — the held-out rows by the full models, and the training rows
    * in `selectionFolds` stratified folds, each fold by the candidates retrained without it (SunGen's θ included).
-   * Each row is scored once by a model that never trained on it, so the score rests on ~10× more rows. Default 0
-   * (off): measured on six small sets' validation splits (3 seeds each) it chose no better than the held-out split
-   * alone (mean gain +4.7 against +4.6 %) and once fell 1.2 % below none, at 3× the cost. 0 or 1 = off. Not used
-   * when real labelled rows are the selection set.
+   * Each row is scored once by a model that never trained on it, so the score rests on ~10× more rows. 0 or 1 = off.
+   * Not used when real labelled rows are the selection set. Default (undefined): SELECTION_FOLDS, only where SunGen is
+   * a candidate (from `sungenFromRows` training rows up) — on both 2,000-row SmolLM2 sets the held-out split (200
+   * rows) chose filter or none on 2 of 3 seeds while SunGen was better on the validation splits (+6.7 and +2.1 %
+   * against +7.9 and +8.2 % cross-fitted); below that size, choosing between filter and none, it was no better
+   * (+2.8 against +2.9 %). An explicit value applies to every set under `crossFitBelowRows`.
    */
   selectionFolds?: number;
   crossFitBelowRows?: number;
@@ -130,7 +132,7 @@ export interface ValidationReport {
 }
 
 /** Default folds (0 = off) and size limit of sungen-safe's cross-fitted selection (see MethodOptions.selectionFolds). */
-export const SELECTION_FOLDS = 0;
+export const SELECTION_FOLDS = 3;
 export const CROSS_FIT_BELOW_ROWS = 5000;
 /**
  * Training rows from which sungen-safe's label-free choice considers SunGen. Chosen on the validation splits (T = 30,
@@ -522,12 +524,23 @@ export class CleaningSession {
     };
   }
 
-  /** Folds of the cross-fitted selection for this session's set (0 = off: large set, or turned off). */
+  /** Folds of the cross-fitted selection for this session's set (0 = off: large set, small set by default, or turned off). */
   crossFitFolds(): number {
-    const folds = this.opts.selectionFolds ?? SELECTION_FOLDS;
+    const explicit = this.opts.selectionFolds;
+    const folds = explicit ?? SELECTION_FOLDS;
     if (!(Number.isInteger(folds) && folds >= 0)) throw new Error(`selectionFolds must be a whole number ≥ 0 (got ${folds}).`);
-    if (folds < 2) return 0;
-    return this.trainRows.length < (this.opts.crossFitBelowRows ?? CROSS_FIT_BELOW_ROWS) ? folds : 0;
+    if (folds < 2 || this.trainRows.length >= (this.opts.crossFitBelowRows ?? CROSS_FIT_BELOW_ROWS)) return 0;
+    // By default only where SunGen is a candidate: between filter and none the held-out split chose as well.
+    return explicit === undefined && !this.sungenIsCandidate(false) ? 0 : folds;
+  }
+
+  /** Whether sungen-safe's choice includes SunGen: real labelled rows choose, or the set is large enough (SUNGEN_FROM_ROWS). */
+  private sungenIsCandidate(useReal: boolean): boolean {
+    return useReal || this.trainRows.length >= this.sungenFromRows();
+  }
+
+  private sungenFromRows(): number {
+    return this.opts.sungenFromRows ?? SUNGEN_FROM_ROWS;
   }
 
   /**
@@ -579,9 +592,9 @@ export class CleaningSession {
       return this.toRun('sungen-safe', none, { ...noneDiag, selection }, { selected: 'none', reweightSeconds: Math.max(0, seconds(start) - none.trainSeconds) });
     }
     const useReal = this.opts.realRows !== undefined && this.opts.realRows.length > 0;
-    const sungenFrom = this.opts.sungenFromRows ?? SUNGEN_FROM_ROWS;
+    const sungenFrom = this.sungenFromRows();
     // Small set, no real labels: SunGen is left out of the choice (see SUNGEN_FROM_ROWS) and not computed at all.
-    const withSungen = useReal || this.trainRows.length >= sungenFrom;
+    const withSungen = this.sungenIsCandidate(useReal);
     const names: SelectionCandidate[] = withSungen ? ['sungen-fast', 'filter', 'none'] : ['filter', 'none'];
     const sungen = withSungen ? await this.sungenMethod('fast') : undefined;
     const filter = await this.filter();
