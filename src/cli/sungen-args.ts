@@ -89,7 +89,8 @@ export const BENCH_SUNGEN_USAGE = `Usage: npm run bench:sungen -- --train FILE -
   --folds K                         folds of the out-of-fold confidence (default 4)
   --final-weights soft|hard         SunGen final training with learned weights or top-K selection only (default soft)
   --sungen-rank theta|theta+loss    SunGen keeps its top fraction by θ (default) or by θ's and its inner loss's mean rank
-  --selection-folds K               default on sets under 5,000 rows: cross-fit its choice over K folds (default 0 = off)
+  --selection-folds K               default: cross-fit its choice over K folds on any set under 5,000 rows (0 = off;
+                                    unset: 3 folds where SunGen is a candidate, from 1,500 training rows)
   --epochs N                        final training epochs (default as the pipeline: fast 8, else 3)
   --batch N                         final training batch size (default 32)
   --lr X                            final training Adam learning rate (default as the pipeline: fast 1e-2, else 1e-3)

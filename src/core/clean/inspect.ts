@@ -20,6 +20,14 @@ export interface SetInspection {
  * SmolLM2 set every model stayed near chance and filter/SunGen lost 1.8–2.2 % there, while on ~1,300-row sets they help.
  */
 export const TINY_SET_ROWS = 300;
+/**
+ * Training rows from which sungen-safe's label-free choice considers SunGen. Chosen on the validation splits (T = 30,
+ * 3 seeds): on all three sets of 1,250–1,380 generated reviews (GPT2-XL, OPT-6.7B and SmolLM2) filter beat SunGen
+ * (+3.2 / +3.7 / +3.7 % against −2.0 / +0.7 / +2.2 %), and the 130-row held-out split let a SunGen through that
+ * predicted one class on real reviews; from SmolLM2's 1,800 training rows up SunGen beat filter on every set. The
+ * measured sets leave the boundary anywhere between 1,250 and 1,800 rows.
+ */
+export const SUNGEN_FROM_ROWS = 1500;
 export const MIN_CLASS_ROWS = 20;
 export const RARE_CLASS_SHARE = 0.1;
 

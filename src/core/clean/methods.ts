@@ -18,7 +18,7 @@ import { normaliseKeptWeights, perClassTopK } from './keep.ts';
 import { selfConfidence } from './filter.ts';
 import { confidentLearningScores, outOfFoldProbabilities, stratifiedFolds } from './confident.ts';
 import { classDistribution, classWeightStats, detectCollapse, type ClassDistribution, type ClassWeightStats, type GuardReport } from './guard.ts';
-import { inspectTrainingSet, type SetInspection } from './inspect.ts';
+import { inspectTrainingSet, SUNGEN_FROM_ROWS, type SetInspection } from './inspect.ts';
 import { selectMethod, type Selection } from './select.ts';
 import { scoreSourceOf, type ScoreSource } from './score-source.ts';
 import { rankAverageOn } from './rank.ts';
@@ -134,14 +134,7 @@ export interface ValidationReport {
 /** Default folds (0 = off) and size limit of sungen-safe's cross-fitted selection (see MethodOptions.selectionFolds). */
 export const SELECTION_FOLDS = 3;
 export const CROSS_FIT_BELOW_ROWS = 5000;
-/**
- * Training rows from which sungen-safe's label-free choice considers SunGen. Chosen on the validation splits (T = 30,
- * 3 seeds): on all three sets of 1,250–1,380 generated reviews (GPT2-XL, OPT-6.7B and SmolLM2) filter beat SunGen
- * (+3.2 / +3.7 / +3.7 % against −2.0 / +0.7 / +2.2 %), and the 130-row held-out split let a SunGen through that
- * predicted one class on real reviews; from SmolLM2's 1,800 training rows up SunGen beat filter on every set. The
- * measured sets leave the boundary anywhere between 1,250 and 1,800 rows.
- */
-export const SUNGEN_FROM_ROWS = 1500;
+export { SUNGEN_FROM_ROWS };
 
 export interface MethodDiagnostics {
   /** Per class: the method's per-sample score (SunGen w, filter/oof confidence, 1 for none) and kept counts. */
@@ -592,7 +585,6 @@ export class CleaningSession {
       return this.toRun('sungen-safe', none, { ...noneDiag, selection }, { selected: 'none', reweightSeconds: Math.max(0, seconds(start) - none.trainSeconds) });
     }
     const useReal = this.opts.realRows !== undefined && this.opts.realRows.length > 0;
-    const sungenFrom = this.sungenFromRows();
     // Small set, no real labels: SunGen is left out of the choice (see SUNGEN_FROM_ROWS) and not computed at all.
     const withSungen = this.sungenIsCandidate(useReal);
     const names: SelectionCandidate[] = withSungen ? ['sungen-fast', 'filter', 'none'] : ['filter', 'none'];
@@ -616,8 +608,9 @@ export class CleaningSession {
       names.map((m) => ({ method: m, score: score(m), collapsed: m === 'none' ? false : diags[m]!.guard.collapsed, reasons: m === 'none' ? undefined : diags[m]!.guard.reasons })),
       { safe: 'none', margin: this.opts.selectionMargin ?? 0, scoreName },
     );
-    const leftOut = `SunGen was not a candidate: with ${this.trainRows.length} training samples (fewer than ${sungenFrom.toLocaleString('en-US')}) its weights lost to the confidence filter on every set of this size measured.`;
-    const selection: Selection<MethodName> = withSungen ? picked : { ...picked, reason: `${leftOut} ${picked.reason}` };
+    const selection: Selection<MethodName> = withSungen
+      ? picked
+      : { ...picked, reason: `SunGen was not a candidate: with ${this.trainRows.length} training samples (fewer than ${this.sungenFromRows().toLocaleString('en-US')}) its weights lost to the confidence filter on every set of this size measured. ${picked.reason}` };
     const selected = selection.selected as SelectionCandidate;
     const chosen = trained[selected]!;
     const chosenDiag = diags[selected]!;

@@ -1,6 +1,6 @@
 // Label-free choice between cleaning methods. Each candidate has a score measured on data it never trained on — by
-// default the mean probability of the given label on synthetic rows (a held-out split; optionally, on small sets,
-// every row cross-fitted: CleaningSession.crossFitFolds), which is 1 − RCE/10 up to a constant: SunGen's own noise-robust loss,
+// default the mean probability of the given label on synthetic rows (a held-out split; on sets from 1,500 to 5,000
+// training rows every row, cross-fitted: CleaningSession.crossFitFolds), which is 1 − RCE/10 up to a constant: SunGen's own noise-robust loss,
 // bounded, so wrongly labelled samples cannot dominate it — or the accuracy on a few real labelled examples when the
 // user has them; and the guard's verdict. Collapsed candidates are out; the preferred candidate wins unless it scores
 // clearly below the best one, and when nothing else is left the safe candidate (unweighted training) is the answer.
